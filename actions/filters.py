@@ -1,0 +1,90 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from actions.enums import ActionStatus
+from actions.models import Action, TargetPublic
+from ctg.enums import TerritoryKind
+from ctg.models import Axis, Convention, Objective, Service, Territory
+
+SORTS = {
+    "code": ("Code", ["code"]),
+    "title": ("Intitulé", ["title"]),
+    "status": ("Statut", ["status", "code"]),
+    "-progress": ("Avancement décroissant", ["-progress", "code"]),
+    "progress": ("Avancement croissant", ["progress", "code"]),
+    "end_date": ("Date de fin", ["end_date", "code"]),
+    "last_update": ("Dernier point d'étape, le plus ancien d'abord", ["last_news_at", "code"]),
+}
+
+
+class ActionFilter(django_filters.FilterSet):
+    """Filters of the plan d'actions. Every choice list is limited to the convention being viewed."""
+
+    q = django_filters.CharFilter(label="Recherche", method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    axis = django_filters.ModelChoiceFilter(label="Axe", field_name="objective__axis", queryset=Axis.objects.none())
+    objective = django_filters.ModelChoiceFilter(
+        label="Objectif", method="in_objective", queryset=Objective.objects.none()
+    )
+    pilot_service = django_filters.ModelChoiceFilter(label="Service pilote", queryset=Service.objects.all())
+    status = django_filters.ChoiceFilter(label="Statut", choices=ActionStatus.choices, empty_label="Tous")
+    territory = django_filters.ModelChoiceFilter(
+        label="Quartier", field_name="territories", queryset=Territory.objects.filter(kind=TerritoryKind.DISTRICT)
+    )
+    public = django_filters.ModelChoiceFilter(label="Public", field_name="publics", queryset=TargetPublic.objects.all())
+    late = django_filters.BooleanFilter(label="En retard", method="only_late", widget=forms.CheckboxInput)
+    without_news = django_filters.BooleanFilter(
+        label="Sans nouvelles", method="only_without_news", widget=forms.CheckboxInput
+    )
+    archived = django_filters.BooleanFilter(label="Archivées", method="only_archived", widget=forms.CheckboxInput)
+    sort = django_filters.ChoiceFilter(
+        label="Trier par",
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        method="sort_by",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Action
+        fields = []
+
+    def __init__(self, data=None, *args, convention: Convention, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["axis"].queryset = convention.axes.all()
+        self.filters["objective"].queryset = Objective.objects.filter(axis__convention=convention)
+        for name in ("axis", "objective", "pilot_service", "territory", "public"):
+            self.filters[name].extra["empty_label"] = "Tous"
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        cleaned = getattr(self.form, "cleaned_data", {})
+        if not cleaned.get("archived"):
+            queryset = queryset.active()
+        if not cleaned.get("sort"):
+            queryset = queryset.order_by("code")
+        return queryset.distinct()
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(pilot_name__icontains=value)
+        )
+
+    def in_objective(self, queryset, name, value):
+        """An objective also matches the actions of its operational sub-objectives."""
+        return queryset.filter(Q(objective=value) | Q(objective__parent=value))
+
+    def only_late(self, queryset, name, value):
+        return queryset.late() if value else queryset
+
+    def only_without_news(self, queryset, name, value):
+        return queryset.without_news() if value else queryset
+
+    def only_archived(self, queryset, name, value):
+        return queryset.filter(archived_at__isnull=False) if value else queryset
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])

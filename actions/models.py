@@ -1,0 +1,263 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from actions.enums import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    ActionStatus,
+    BudgetNature,
+    Funder,
+    Participation,
+    PartnerRole,
+    Priority,
+)
+from ctg.models import END_BEFORE_START, Convention, Objective, Service, Territory
+from partners.models import Partner
+
+TRANSITION_NOT_ALLOWED = "Une action « {current} » ne peut pas passer au statut « {new} »."
+DONE_NEEDS_FULL_PROGRESS = "Une action réalisée est avancée à 100 %."
+ARCHIVED_ACTION = "Cette action est archivée : elle ne reçoit plus de point d'étape."
+
+PROGRESS_VALIDATORS = [MinValueValidator(0, "Entre 0 et 100 %."), MaxValueValidator(100, "Entre 0 et 100 %.")]
+
+
+class TargetPublic(models.Model):
+    """Public cible (0–3 ans, parents, seniors…): a list the coordination can extend in the admin."""
+
+    label = models.CharField("libellé", max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "public cible"
+        verbose_name_plural = "publics cibles"
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class ActionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def of_convention(self, convention: Convention):
+        return self.filter(objective__axis__convention=convention)
+
+    def piloted_by(self, service_id: int | None):
+        return self.filter(pilot_service_id=service_id)
+
+    def with_last_update(self):
+        """Annotate `last_update_at` (last point d'étape) and `last_news_at` (that, or the creation)."""
+        return self.annotate(last_update_at=Max("updates__recorded_at")).annotate(
+            last_news_at=Coalesce("last_update_at", "created_at")
+        )
+
+    def for_display(self):
+        return self.select_related("objective__axis__convention", "pilot_service").with_last_update()
+
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def late(self, today=None):
+        """End date past and the action neither done nor abandoned."""
+        return self.open().filter(end_date__lt=today or timezone.localdate())
+
+    def without_news(self, now=None):
+        """No point d'étape for the number of days set on each action's convention.
+
+        Needs `with_last_update()`. The threshold differs per convention, so the filter is an OR over
+        conventions (a handful of rows), which stays portable between SQLite and PostgreSQL.
+        """
+        now = now or timezone.now()
+        per_convention = Q(pk__in=[])
+        for convention_id, days in Convention.objects.values_list("pk", "stale_after_days"):
+            per_convention |= Q(objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days))
+        return self.open().filter(per_convention)
+
+
+class Action(models.Model):
+    objective = models.ForeignKey(Objective, verbose_name="objectif", on_delete=models.PROTECT, related_name="actions")
+    code = models.CharField("code", max_length=20, help_text="Par exemple : FA1.2.")
+    title = models.CharField("intitulé", max_length=250)
+    finding = models.TextField("constat", blank=True, help_text="Le constat du diagnostic auquel l'action répond.")
+    description = models.TextField("description", blank=True)
+    pilot_service = models.ForeignKey(
+        Service, verbose_name="service pilote", on_delete=models.PROTECT, related_name="piloted_actions"
+    )
+    pilot_name = models.CharField("référent·e", max_length=150, blank=True, help_text="La personne qui porte l'action.")
+    partners = models.ManyToManyField(Partner, through="ActionPartner", related_name="actions", blank=True)
+    publics = models.ManyToManyField(TargetPublic, verbose_name="publics cibles", related_name="actions", blank=True)
+    territories = models.ManyToManyField(
+        Territory, verbose_name="territoires, quartiers", related_name="actions", blank=True
+    )
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    priority = models.CharField("priorité", max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    human_resources = models.TextField("moyens humains", blank=True)
+    related_plans = models.CharField(
+        "articulation avec d'autres plans", max_length=250, blank=True, help_text="PEDT, contrat de ville, SDSF…"
+    )
+    participation = models.CharField(
+        "participation citoyenne", max_length=20, choices=Participation.choices, default=Participation.NONE
+    )
+    status = models.CharField("statut", max_length=20, choices=ActionStatus.choices, default=ActionStatus.TO_START)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=PROGRESS_VALIDATORS)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    archived_at = models.DateTimeField("archivée le", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
+
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches actions"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="action_end_after_start",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("actions:detail", args=[self.pk])
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": END_BEFORE_START})
+
+    @property
+    def convention(self) -> Convention:
+        return self.objective.axis.convention
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_late(self) -> bool:
+        return not self.is_closed and self.end_date is not None and self.end_date < timezone.localdate()
+
+    @property
+    def is_without_news(self) -> bool:
+        """Needs `with_last_update()` and the convention loaded (see `for_display()`)."""
+        threshold = timezone.now() - timedelta(days=self.convention.stale_after_days)
+        return not self.is_closed and self.last_news_at < threshold
+
+    @property
+    def needs_update(self) -> bool:
+        return self.is_late or self.is_without_news
+
+
+class ActionPartner(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_roles")
+    partner = models.ForeignKey(Partner, verbose_name="partenaire", on_delete=models.PROTECT, related_name="action_roles")
+    role = models.CharField("rôle", max_length=20, choices=PartnerRole.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "partenaire de l'action"
+        verbose_name_plural = "partenaires de l'action"
+        ordering = ["partner__name"]
+        constraints = [models.UniqueConstraint(fields=["action", "partner"], name="action_partner_unique")]
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class ProgressUpdate(models.Model):
+    """Point d'étape: dated and authored; it sets the action's current status and progress."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    recorded_at = models.DateTimeField("date", default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    status = models.CharField("statut", max_length=20, choices=ActionStatus.choices)
+    progress = models.PositiveSmallIntegerField("avancement (%)", validators=PROGRESS_VALIDATORS)
+    done = models.TextField("ce qui a été fait", blank=True)
+    difficulties = models.TextField("difficultés", blank=True)
+    next_steps = models.TextField("prochaines étapes", blank=True)
+
+    class Meta:
+        verbose_name = "point d'étape"
+        verbose_name_plural = "points d'étape"
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="progress_update_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.code} – {self.recorded_at:%d/%m/%Y}"
+
+    def clean(self):
+        """The action's status before this point d'étape decides which statuses are allowed."""
+        current = ActionStatus(self.action.status)
+        if self.action.archived_at is not None:
+            raise ValidationError(ARCHIVED_ACTION)
+        if self.status and self.status != current and self.status not in ALLOWED_TRANSITIONS[current]:
+            message = TRANSITION_NOT_ALLOWED.format(current=current.label, new=ActionStatus(self.status).label)
+            raise ValidationError({"status": message})
+        if self.status == ActionStatus.DONE and self.progress is not None and self.progress < 100:
+            raise ValidationError({"progress": DONE_NEEDS_FULL_PROGRESS})
+
+
+class Milestone(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("jalon", max_length=250)
+    due_on = models.DateField("échéance")
+    done_on = models.DateField("atteint le", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "jalon"
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_late(self) -> bool:
+        return self.done_on is None and self.due_on < timezone.localdate()
+
+
+class BudgetLine(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000, "Année invalide."), MaxValueValidator(2100, "Année invalide.")]
+    )
+    nature = models.CharField("nature", max_length=20, choices=BudgetNature.choices, default=BudgetNature.OPERATING)
+    funder = models.CharField("financeur", max_length=20, choices=Funder.choices)
+    planned = models.DecimalField("prévu (€)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    actual = models.DecimalField(
+        "réalisé (€)", max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ligne budgétaire"
+        verbose_name_plural = "lignes budgétaires"
+        ordering = ["year", "funder", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned__gte=0), name="budget_line_planned_positive"),
+            models.CheckConstraint(
+                condition=Q(actual__isnull=True) | Q(actual__gte=0), name="budget_line_actual_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} – {self.get_funder_display()}"

@@ -1,0 +1,120 @@
+import logging
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions.forms import ActionForm, ActionPartnerForm, BudgetLineForm, MilestoneForm
+from actions.history import action_history
+from actions.models import Action, ActionPartner
+from actions.perms import can_edit_action, can_plan_action, can_update_action
+from actions.services import ActionHasUpdates, action_delete, action_set_archived
+from ctg.models import Convention
+from ctg.views.helpers import post_data, require
+
+logger = logging.getLogger("actions")
+
+
+def detail_context(action: Action, user, **extra) -> dict:
+    """Everything the detail page and its swappable regions show; `extra` overrides the defaults."""
+    can_update = can_update_action(user, action)
+    can_plan = can_plan_action(user, action)
+    budget_lines = list(action.budget_lines.all())
+    return {
+        "action": action,
+        "partner_roles": action.partner_roles.select_related("partner"),
+        "milestones": action.milestones.all(),
+        "budget_lines": budget_lines,
+        "budget_planned": sum(line.planned for line in budget_lines),
+        "budget_actual": sum(line.actual or 0 for line in budget_lines),
+        "updates": list(action.updates.select_related("author")),
+        "history": action_history(action),
+        "can_update": can_update,
+        "can_edit": can_edit_action(user),
+        "can_plan": can_plan,
+        "milestone_form": MilestoneForm(prefix="new-milestone") if can_update else None,
+        "budget_form": BudgetLineForm(prefix="new-budget") if can_plan else None,
+        "partner_form": ActionPartnerForm(instance=ActionPartner(action=action), prefix="new-partner") if can_plan else None,
+        "progress_form": None,
+        "saved": False,
+        "editing": None,
+        "edit_form": None,
+        "section_message": "",
+        "oob": False,
+        **extra,
+    }
+
+
+def get_action(pk: int) -> Action:
+    return get_object_or_404(Action.objects.for_display().prefetch_related("publics", "territories"), pk=pk)
+
+
+def get_action_for_update(pk: int) -> Action:
+    """The action row, locked until the end of the request so two saves cannot interleave."""
+    queryset = Action.objects.select_related("objective__axis__convention").select_for_update(of=("self",))
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_GET
+def action_detail(request, pk):
+    action = get_action(pk)
+    return render(request, "actions/action_detail.html", detail_context(action, request.user))
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request):
+    require(can_edit_action(request.user))
+    pk = request.GET.get("convention")
+    convention = get_object_or_404(Convention, pk=pk) if pk and pk.isdigit() else Convention.objects.current()
+    if convention is None:
+        return redirect("ctg:convention_list")
+    initial = {}
+    if (objective := request.GET.get("objective", "")).isdigit():
+        initial["objective"] = objective
+    form = ActionForm(post_data(request), convention=convention, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        action = form.save()
+        logger.info("Action %s created by %s", action.code, request.user)
+        messages.success(request, f"La fiche « {action} » a été créée.")
+        return redirect(action)
+    return render(request, "actions/action_form.html", {"form": form, "convention": convention, "action": None})
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk):
+    require(can_edit_action(request.user))
+    action = get_action_for_update(pk) if request.method == "POST" else get_action(pk)
+    form = ActionForm(post_data(request), instance=action, convention=action.convention)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        logger.info("Action %s edited by %s", action.code, request.user)
+        messages.success(request, "La fiche a été enregistrée.")
+        return redirect(action)
+    return render(request, "actions/action_form.html", {"form": form, "convention": action.convention, "action": action})
+
+
+@require_POST
+def action_archive(request, pk):
+    require(can_edit_action(request.user))
+    action = get_object_or_404(Action, pk=pk)
+    archive = action.archived_at is None
+    action_set_archived(action=action, by=request.user, archived=archive)
+    messages.success(request, "La fiche a été archivée." if archive else "La fiche a été réactivée.")
+    return redirect(action)
+
+
+@require_http_methods(["GET", "POST"])
+def action_remove(request, pk):
+    """Delete a fiche created by mistake; one with points d'étape is archived instead."""
+    require(can_edit_action(request.user))
+    action = get_object_or_404(Action, pk=pk)
+    if request.method == "GET":
+        return render(request, "confirm_delete.html", {"object": action, "cancel_url": action.get_absolute_url()})
+    try:
+        action_delete(action=action, by=request.user)
+    except ActionHasUpdates as error:
+        messages.error(request, str(error))
+        return redirect(action)
+    messages.success(request, f"La fiche « {action} » a été supprimée.")
+    return redirect("actions:list")
+

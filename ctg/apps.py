@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CtgConfig(AppConfig):
+    name = "ctg"
+    verbose_name = "Convention territoriale globale"

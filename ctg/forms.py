@@ -1,0 +1,112 @@
+from django import forms
+from django.forms import BoundField
+from django.forms.renderers import TemplatesSetting
+
+from ctg.enums import ObjectiveLevel, ServiceKind
+from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
+
+
+class CtgBoundField(BoundField):
+    @property
+    def conflict(self) -> str | None:
+        """The value saved by someone else meanwhile, when the form reports a stale edit."""
+        return getattr(self.form, "conflicts", {}).get(self.name)
+
+
+class FormRenderer(TemplatesSetting):
+    """Our own markup for every form: label, help, errors next to the field (RGAA)."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = CtgBoundField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class CtgModelForm(forms.ModelForm):
+    """Base model form: native date pickers and checkbox lists instead of multi-selects."""
+
+    required_css_class = "is-required"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            elif isinstance(field, forms.ModelMultipleChoiceField):
+                field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+
+
+class ConventionForm(CtgModelForm):
+    class Meta:
+        model = Convention
+        fields = [
+            "name",
+            "status",
+            "territory",
+            "caf_name",
+            "start_date",
+            "end_date",
+            "signed_on",
+            "stale_after_days",
+            "description",
+        ]
+
+
+class SignatoryForm(CtgModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["organisation", "person", "title", "signed_on"]
+
+
+class AmendmentForm(CtgModelForm):
+    class Meta:
+        model = Amendment
+        fields = ["number", "signed_on", "subject", "description"]
+
+
+class AxisForm(CtgModelForm):
+    class Meta:
+        model = Axis
+        fields = ["code", "title", "theme", "description", "order"]
+
+
+class ObjectiveForm(CtgModelForm):
+    class Meta:
+        model = Objective
+        fields = ["axis", "level", "parent", "code", "title", "description", "order"]
+
+    def __init__(self, *args, convention: Convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["axis"].queryset = convention.axes.all()
+        self.fields["parent"].queryset = (
+            Objective.objects.filter(axis__convention=convention, level=ObjectiveLevel.STRATEGIC)
+            .exclude(pk=self.instance.pk)
+            .select_related("axis")
+        )
+        self.fields["parent"].help_text = "Obligatoire pour un objectif opérationnel, vide pour un objectif stratégique."
+
+
+class TerritoryForm(CtgModelForm):
+    class Meta:
+        model = Territory
+        fields = ["name", "kind", "code", "parent", "is_qpv"]
+
+
+class ServiceForm(CtgModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "kind", "parent", "head"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Service.objects.filter(kind=ServiceKind.DIRECTION).exclude(pk=self.instance.pk)
+        members = User.objects.filter(service=self.instance) if self.instance.pk else User.objects.none()
+        self.fields["head"].queryset = members
+        self.fields["head"].help_text = "Parmi les personnes rattachées à ce service."
+

@@ -1,0 +1,72 @@
+"""Small building blocks shared by the create / edit / delete pages of every app."""
+
+import logging
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, ProtectedError
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+logger = logging.getLogger("ctg")
+
+SAVED = "Les modifications ont été enregistrées."
+PROTECTED_DELETE = "Suppression impossible : d'autres éléments y sont rattachés. Détachez-les d'abord."
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def post_data(request: HttpRequest):
+    """Bind a form on POST only, so that a GET shows it empty and without errors."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_page(
+    request: HttpRequest,
+    form: ModelForm,
+    *,
+    title: str,
+    success_url: Callable[[Model], str],
+    cancel_url: str,
+    success_message: str,
+    template: str = "form_page.html",
+    context: dict | None = None,
+) -> HttpResponse:
+    """Show `form`; on a valid POST save it, log who did it, flash a message and redirect."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        logger.info("%s saved %s #%s by %s", form._meta.model.__name__, obj, obj.pk, request.user)
+        messages.success(request, success_message)
+        return redirect(success_url(obj))
+    return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})})
+
+
+def delete_page(request: HttpRequest, obj: Model, *, success_url: str, cancel_url: str) -> HttpResponse:
+    """Ask for confirmation (GET), then delete (POST) unless other records still point to `obj`."""
+    if request.method == "POST":
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(request, PROTECTED_DELETE)
+            return redirect(cancel_url)
+        logger.info("%s deleted %s by %s", type(obj).__name__, obj, request.user)
+        messages.success(request, f"« {obj} » a été supprimé.")
+        return redirect(success_url)
+    return render(request, "confirm_delete.html", {"object": obj, "cancel_url": cancel_url})
+
+
+def referential_form_page(request: HttpRequest, form: ModelForm, list_url: str, title: str) -> HttpResponse:
+    """A record listed on its own page (territories, services, partners): back to the list once saved."""
+    return form_page(
+        request,
+        form,
+        title=title,
+        success_url=lambda obj: list_url,
+        cancel_url=list_url,
+        success_message=SAVED,
+    )
