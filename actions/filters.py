@@ -31,7 +31,9 @@ class ActionFilter(django_filters.FilterSet):
     territory = django_filters.ModelChoiceFilter(
         label="Quartier", field_name="territories", queryset=Territory.objects.filter(kind=TerritoryKind.DISTRICT)
     )
-    public = django_filters.ModelChoiceFilter(label="Public", field_name="publics", queryset=TargetPublic.objects.all())
+    public = django_filters.ModelChoiceFilter(
+        label="Public", field_name="publics", queryset=TargetPublic.objects.all()
+    )
     late = django_filters.BooleanFilter(label="En retard", method="only_late", widget=forms.CheckboxInput)
     without_news = django_filters.BooleanFilter(
         label="Sans nouvelles", method="only_without_news", widget=forms.CheckboxInput

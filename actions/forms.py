@@ -44,7 +44,9 @@ class ActionForm(CtgModelForm):
         self.convention = convention
         self.fields["version"].initial = self.instance.version
         self.fields["objective"].queryset = (
-            Objective.objects.filter(axis__convention=convention).select_related("axis").order_by("axis__order", "code")
+            Objective.objects.filter(axis__convention=convention)
+            .select_related("axis")
+            .order_by("axis__order", "code")
         )
         self.fields["territories"].queryset = Territory.objects.filter(kind=TerritoryKind.DISTRICT)
         self.conflicts: dict[str, str] = {}

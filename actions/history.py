@@ -74,7 +74,9 @@ def _entries(records: list, model: type[models.Model], subject, names: dict) -> 
                 if getattr(previous, f.attname) != getattr(record, f.attname)
             ]
             if changes:
-                entries.append(HistoryEntry(record.history_date, record.history_user, subject(record), "changed", changes))
+                entries.append(
+                    HistoryEntry(record.history_date, record.history_user, subject(record), "changed", changes)
+                )
     return entries
 
 
@@ -102,6 +104,8 @@ def action_history(action: Action) -> list[HistoryEntry]:
             lambda r: f"la ligne budgétaire {r.year} – {display(BudgetLine._meta.get_field('funder'), r.funder, {})}",
             names,
         ),
-        *_entries(partner_records, ActionPartner, lambda r: f"le partenaire {names.get((Partner, r.partner_id))}", names),
+        *_entries(
+            partner_records, ActionPartner, lambda r: f"le partenaire {names.get((Partner, r.partner_id))}", names
+        ),
     ]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -80,7 +80,9 @@ class ActionQuerySet(models.QuerySet):
         now = now or timezone.now()
         per_convention = Q(pk__in=[])
         for convention_id, days in Convention.objects.values_list("pk", "stale_after_days"):
-            per_convention |= Q(objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days))
+            per_convention |= Q(
+                objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days)
+            )
         return self.open().filter(per_convention)
 
 
@@ -93,7 +95,9 @@ class Action(models.Model):
     pilot_service = models.ForeignKey(
         Service, verbose_name="service pilote", on_delete=models.PROTECT, related_name="piloted_actions"
     )
-    pilot_name = models.CharField("référent·e", max_length=150, blank=True, help_text="La personne qui porte l'action.")
+    pilot_name = models.CharField(
+        "référent·e", max_length=150, blank=True, help_text="La personne qui porte l'action."
+    )
     partners = models.ManyToManyField(Partner, through="ActionPartner", related_name="actions", blank=True)
     publics = models.ManyToManyField(TargetPublic, verbose_name="publics cibles", related_name="actions", blank=True)
     territories = models.ManyToManyField(
@@ -124,7 +128,9 @@ class Action(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="action_end_after_start",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_at_most_100"),
@@ -165,7 +171,9 @@ class Action(models.Model):
 
 class ActionPartner(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_roles")
-    partner = models.ForeignKey(Partner, verbose_name="partenaire", on_delete=models.PROTECT, related_name="action_roles")
+    partner = models.ForeignKey(
+        Partner, verbose_name="partenaire", on_delete=models.PROTECT, related_name="action_roles"
+    )
     role = models.CharField("rôle", max_length=20, choices=PartnerRole.choices)
     history = HistoricalRecords()
 

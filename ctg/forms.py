@@ -89,7 +89,9 @@ class ObjectiveForm(CtgModelForm):
             .exclude(pk=self.instance.pk)
             .select_related("axis")
         )
-        self.fields["parent"].help_text = "Obligatoire pour un objectif opérationnel, vide pour un objectif stratégique."
+        self.fields[
+            "parent"
+        ].help_text = "Obligatoire pour un objectif opérationnel, vide pour un objectif stratégique."
 
 
 class TerritoryForm(CtgModelForm):
@@ -105,8 +107,9 @@ class ServiceForm(CtgModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Service.objects.filter(kind=ServiceKind.DIRECTION).exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = Service.objects.filter(kind=ServiceKind.DIRECTION).exclude(
+            pk=self.instance.pk
+        )
         members = User.objects.filter(service=self.instance) if self.instance.pk else User.objects.none()
         self.fields["head"].queryset = members
         self.fields["head"].help_text = "Parmi les personnes rattachées à ce service."
-

@@ -107,7 +107,9 @@ class User(AbstractUser):
 
 class Convention(models.Model):
     name = models.CharField("intitulé", max_length=200)
-    status = models.CharField("statut", max_length=20, choices=ConventionStatus.choices, default=ConventionStatus.DRAFTING)
+    status = models.CharField(
+        "statut", max_length=20, choices=ConventionStatus.choices, default=ConventionStatus.DRAFTING
+    )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire couvert", on_delete=models.PROTECT, related_name="conventions"
     )
@@ -129,7 +131,9 @@ class Convention(models.Model):
         verbose_name = "convention territoriale globale"
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="convention_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="convention_end_after_start"
+            ),
             models.CheckConstraint(condition=Q(stale_after_days__gte=1), name="convention_stale_after_days_positive"),
         ]
 
@@ -148,7 +152,9 @@ class Signatory(models.Model):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="signatories")
     organisation = models.CharField("organisme", max_length=150)
     person = models.CharField("signataire", max_length=150, help_text="Nom de la personne qui signe.")
-    title = models.CharField("qualité", max_length=150, blank=True, help_text="Par exemple : maire, directrice de la CAF.")
+    title = models.CharField(
+        "qualité", max_length=150, blank=True, help_text="Par exemple : maire, directrice de la CAF."
+    )
     signed_on = models.DateField("signé le", null=True, blank=True)
 
     class Meta:

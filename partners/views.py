@@ -12,7 +12,9 @@ from partners.models import Partner
 @require_GET
 def partner_list(request):
     partners = Partner.objects.annotate(action_count=Count("action_roles"))
-    return render(request, "partners/partner_list.html", {"partners": partners, "can_manage": can_manage_ctg(request.user)})
+    return render(
+        request, "partners/partner_list.html", {"partners": partners, "can_manage": can_manage_ctg(request.user)}
+    )
 
 
 @require_http_methods(["GET", "POST"])

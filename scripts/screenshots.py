@@ -10,11 +10,26 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path("screenshots")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 PAGES = {
-    "coordination": ["/ctg/", "/actions/", "/actions/?late=on", "/partenaires/", "/ctg/services/", "/actions/nouvelle/"],
+    "coordination": [
+        "/ctg/",
+        "/actions/",
+        "/actions/?late=on",
+        "/partenaires/",
+        "/ctg/services/",
+        "/actions/nouvelle/",
+    ],
     "petite-enfance": ["/actions/mes-actions/"],
 }
 

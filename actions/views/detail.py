@@ -34,7 +34,9 @@ def detail_context(action: Action, user, **extra) -> dict:
         "can_plan": can_plan,
         "milestone_form": MilestoneForm(prefix="new-milestone") if can_update else None,
         "budget_form": BudgetLineForm(prefix="new-budget") if can_plan else None,
-        "partner_form": ActionPartnerForm(instance=ActionPartner(action=action), prefix="new-partner") if can_plan else None,
+        "partner_form": ActionPartnerForm(instance=ActionPartner(action=action), prefix="new-partner")
+        if can_plan
+        else None,
         "progress_form": None,
         "saved": False,
         "editing": None,
@@ -90,7 +92,9 @@ def action_edit(request, pk):
         logger.info("Action %s edited by %s", action.code, request.user)
         messages.success(request, "La fiche a été enregistrée.")
         return redirect(action)
-    return render(request, "actions/action_form.html", {"form": form, "convention": action.convention, "action": action})
+    return render(
+        request, "actions/action_form.html", {"form": form, "convention": action.convention, "action": action}
+    )
 
 
 @require_POST
@@ -117,4 +121,3 @@ def action_remove(request, pk):
         return redirect(action)
     messages.success(request, f"La fiche « {action} » a été supprimée.")
     return redirect("actions:list")
-

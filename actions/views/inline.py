@@ -72,8 +72,14 @@ def _delete(request, obj, *, section, allowed, message):
 @require_POST
 def milestone_add(request, pk):
     return _add(
-        request, pk, model=Milestone, form_class=MilestoneForm, prefix="new-milestone", section="milestones",
-        allowed=can_update_action, message="Jalon ajouté.",
+        request,
+        pk,
+        model=Milestone,
+        form_class=MilestoneForm,
+        prefix="new-milestone",
+        section="milestones",
+        allowed=can_update_action,
+        message="Jalon ajouté.",
     )
 
 
@@ -81,8 +87,13 @@ def milestone_add(request, pk):
 def milestone_edit(request, pk):
     milestone = get_object_or_404(Milestone, pk=pk)
     return _edit(
-        request, milestone, form_class=MilestoneForm, section="milestones", allowed=can_update_action,
-        message="Jalon enregistré.", title=f"Modifier le jalon « {milestone} »",
+        request,
+        milestone,
+        form_class=MilestoneForm,
+        section="milestones",
+        allowed=can_update_action,
+        message="Jalon enregistré.",
+        title=f"Modifier le jalon « {milestone} »",
     )
 
 
@@ -95,8 +106,14 @@ def milestone_delete(request, pk):
 @require_POST
 def budget_add(request, pk):
     return _add(
-        request, pk, model=BudgetLine, form_class=BudgetLineForm, prefix="new-budget", section="budget",
-        allowed=can_plan_action, message="Ligne budgétaire ajoutée.",
+        request,
+        pk,
+        model=BudgetLine,
+        form_class=BudgetLineForm,
+        prefix="new-budget",
+        section="budget",
+        allowed=can_plan_action,
+        message="Ligne budgétaire ajoutée.",
     )
 
 
@@ -106,8 +123,13 @@ def budget_edit(request, pk):
     line = get_object_or_404(BudgetLine.objects.select_related("action"), pk=pk)
     form_class = BudgetLineForm if can_plan_action(request.user, line.action) else BudgetActualForm
     return _edit(
-        request, line, form_class=form_class, section="budget", allowed=can_update_action,
-        message="Ligne budgétaire enregistrée.", title=f"Modifier la ligne budgétaire « {line} »",
+        request,
+        line,
+        form_class=form_class,
+        section="budget",
+        allowed=can_update_action,
+        message="Ligne budgétaire enregistrée.",
+        title=f"Modifier la ligne budgétaire « {line} »",
     )
 
 
@@ -120,8 +142,14 @@ def budget_delete(request, pk):
 @require_POST
 def partner_add(request, pk):
     return _add(
-        request, pk, model=ActionPartner, form_class=ActionPartnerForm, prefix="new-partner", section="partners",
-        allowed=can_plan_action, message="Partenaire ajouté.",
+        request,
+        pk,
+        model=ActionPartner,
+        form_class=ActionPartnerForm,
+        prefix="new-partner",
+        section="partners",
+        allowed=can_plan_action,
+        message="Partenaire ajouté.",
     )
 
 

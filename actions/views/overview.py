@@ -55,7 +55,9 @@ def build_tree(axes: list[Axis], actions: list[Action]) -> list[AxisNode]:
         by_objective[action.objective_id].append(action)
     tree = []
     for axis in axes:
-        nodes = {objective.pk: ObjectiveNode(objective, by_objective[objective.pk]) for objective in axis.objectives.all()}
+        nodes = {
+            objective.pk: ObjectiveNode(objective, by_objective[objective.pk]) for objective in axis.objectives.all()
+        }
         roots = []
         for node in nodes.values():
             parent = nodes.get(node.objective.parent_id)

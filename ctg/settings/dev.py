@@ -15,3 +15,6 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CTG_DEMO_BANNER = env.bool("CTG_DEMO_BANNER", default=True)  # noqa: F405
+# Serve static files straight from the apps and static/ (no collectstatic needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -78,7 +78,9 @@ def amendment_create(request, convention_pk):
     require(can_manage_ctg(request.user))
     convention = get_object_or_404(Convention, pk=convention_pk)
     next_number = convention.amendments.count() + 1
-    form = AmendmentForm(post_data(request), instance=Amendment(convention=convention), initial={"number": next_number})
+    form = AmendmentForm(
+        post_data(request), instance=Amendment(convention=convention), initial={"number": next_number}
+    )
     return _convention_form(request, form, "Ajouter un avenant", convention)
 
 
@@ -101,7 +103,9 @@ def amendment_delete(request, pk):
 def axis_create(request, convention_pk):
     require(can_manage_ctg(request.user))
     convention = get_object_or_404(Convention, pk=convention_pk)
-    form = AxisForm(post_data(request), instance=Axis(convention=convention), initial={"order": convention.axes.count() + 1})
+    form = AxisForm(
+        post_data(request), instance=Axis(convention=convention), initial={"order": convention.axes.count() + 1}
+    )
     return _convention_form(request, form, "Ajouter un axe", convention)
 
 
@@ -173,4 +177,3 @@ def service_edit(request, pk):
     service = get_object_or_404(Service, pk=pk)
     form = ServiceForm(post_data(request), instance=service)
     return referential_form_page(request, form, reverse("ctg:service_list"), f"Modifier « {service} »")
-

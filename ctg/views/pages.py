@@ -41,4 +41,3 @@ def territory_list(request):
 def service_list(request):
     services = Service.objects.select_related("parent", "head")
     return render(request, "ctg/service_list.html", {"services": services, "can_manage": can_manage_ctg(request.user)})
-

@@ -46,18 +46,22 @@ class Command(BaseCommand):
             services = self.services()
             users = self.users(services)
             territories = self.territories()
-            partners = [Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in data.PARTNERS]
+            partners = [
+                Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in data.PARTNERS
+            ]
             start_year = self.today.year - 4
             name = f"CTG Ville de Joinville-le-Pont – {CAF} {start_year}–{self.today.year}"
             if Convention.objects.filter(name=name).exists():
                 self.stdout.write("La CTG de démonstration est déjà chargée.")
             else:
-                self.current_convention(name, start_year, territories["commune"], services, users, partners, territories)
+                self.current_convention(
+                    name, start_year, territories["commune"], services, users, partners, territories
+                )
                 self.next_convention(territories["commune"])
                 self.stdout.write(self.style.SUCCESS("CTG de démonstration chargée."))
         self.stdout.write(f"Comptes de démonstration (mot de passe : « {data.PASSWORD} ») :")
-        for username, first, last, role, _ in data.USERS:
-            self.stdout.write(f"  {username:<16} {first} {last} – {users[username].get_role_display()}")
+        for username, user in users.items():
+            self.stdout.write(f"  {username:<16} {user} – {user.get_role_display()}")
 
     def services(self) -> dict[str, Service]:
         services = {}
@@ -146,7 +150,11 @@ class Command(BaseCommand):
             (CAF, "Anne Ferrand", "directrice"),
         ]:
             Signatory.objects.create(
-                convention=convention, organisation=organisation, person=person, title=title, signed_on=convention.signed_on
+                convention=convention,
+                organisation=organisation,
+                person=person,
+                title=title,
+                signed_on=convention.signed_on,
             )
         Amendment.objects.create(
             convention=convention,
@@ -162,8 +170,21 @@ class Command(BaseCommand):
             self.action(index, row, objectives, services, heads, users["coordination"], partners, publics, territories)
 
     def action(self, index, row, objectives, services, heads, coordination, partners, publics, territories):
-        (code, objective, title, service, status, progress, start, end, last, action_partners, action_publics,
-         districts, description) = row
+        (
+            code,
+            objective,
+            title,
+            service,
+            status,
+            progress,
+            start,
+            end,
+            last,
+            action_partners,
+            action_publics,
+            districts,
+            description,
+        ) = row
         rng = random.Random(code)
         start_date = self.today + timedelta(days=start)
         action = Action(
@@ -222,12 +243,18 @@ class Command(BaseCommand):
     def milestones(self, action, start_date, rng):
         launch = start_date + timedelta(days=60)
         self.create(
-            Milestone, action=action, title="Lancement avec les partenaires", due_on=launch,
+            Milestone,
+            action=action,
+            title="Lancement avec les partenaires",
+            due_on=launch,
             done_on=launch if launch < self.today and action.status != "to_start" else None,
         )
         review = start_date + timedelta(days=rng.randint(300, 700))
         self.create(
-            Milestone, action=action, title="Bilan d'étape en COTECH", due_on=review,
+            Milestone,
+            action=action,
+            title="Bilan d'étape en COTECH",
+            due_on=review,
             done_on=review if review < self.today - timedelta(days=200) else None,
         )
 
@@ -236,7 +263,17 @@ class Command(BaseCommand):
         for year in range(start_date.year, self.today.year + 1):
             for funder in funders:
                 planned = Decimal(rng.randrange(2_000, 40_000, 500))
-                actual = None if year == self.today.year else (planned * Decimal(rng.uniform(0.7, 1.05))).quantize(Decimal("1"))
+                actual = (
+                    None
+                    if year == self.today.year
+                    else (planned * Decimal(rng.uniform(0.7, 1.05))).quantize(Decimal("1"))
+                )
                 self.create(
-                    BudgetLine, action=action, year=year, nature="operating", funder=funder, planned=planned, actual=actual
+                    BudgetLine,
+                    action=action,
+                    year=year,
+                    nature="operating",
+                    funder=funder,
+                    planned=planned,
+                    actual=actual,
                 )

@@ -1,0 +1,58 @@
+# Pilote CTG – the single entry point. `make demo` and `make test` work from a fresh clone.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# The machine's pip.conf only adds noise (ignored local indexes); uv does not read it.
+export PIP_CONFIG_FILE := /dev/null
+# Production settings checked by `make quality`, with the variables production requires.
+PROD_ENV := DJANGO_SETTINGS_MODULE=ctg.settings.base SECRET_KEY=quality-check-$$RANDOM-$$RANDOM-long-enough-secret-key-for-django-checks ALLOWED_HOSTS=ctg.example.fr
+
+.PHONY: install demo serve test test-fast quality fix lock browser clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Pilote CTG : http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests drive the system Chromium: install it from Debian's packages when it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "Chromium est requis pour les tests de navigateur : sudo apt-get install chromium"; exit 1; \
+		fi; \
+	fi
+
+test: install browser
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not browser"
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PROD_ENV) $(PY) manage.py collectstatic --noinput --dry-run >/dev/null
+
+fix: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lock: install
+	$(UV) pip compile --quiet pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

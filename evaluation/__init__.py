@@ -1,0 +1,1 @@
+"""evaluation: comes with a later issue."""

@@ -1,0 +1,1 @@
+"""reports: comes with a later issue."""

@@ -1,0 +1,69 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
+from tests.ctg.factories import ObjectiveFactory, ServiceFactory, UserFactory
+from tests.partners.factories import PartnerFactory
+
+
+class ActionFactory(DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    code = factory.Sequence(lambda n: f"FA{n}")
+    title = factory.Sequence(lambda n: f"Action {n}")
+    pilot_service = factory.SubFactory(ServiceFactory)
+    status = "in_progress"
+    progress = 40
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=300))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=300))
+
+    class Params:
+        late = factory.Trait(end_date=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10)))
+        done = factory.Trait(status="done", progress=100)
+        stale = factory.Trait(created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=200)))
+        archived = factory.Trait(archived_at=factory.LazyFunction(timezone.now))
+
+
+class ProgressUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    action = factory.SubFactory(ActionFactory)
+    author = factory.SubFactory(UserFactory, coordination=True)
+    status = "in_progress"
+    progress = 40
+    done = "Réunion de lancement."
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    action = factory.SubFactory(ActionFactory)
+    title = factory.Sequence(lambda n: f"Jalon {n}")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    action = factory.SubFactory(ActionFactory)
+    year = 2025
+    funder = "commune"
+    planned = Decimal("10000.00")
+
+
+class ActionPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionPartner
+
+    action = factory.SubFactory(ActionFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = "operator"
