@@ -181,7 +181,13 @@ class ActionPartner(models.Model):
         verbose_name = "partenaire de l'action"
         verbose_name_plural = "partenaires de l'action"
         ordering = ["partner__name"]
-        constraints = [models.UniqueConstraint(fields=["action", "partner"], name="action_partner_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "partner"],
+                name="action_partner_unique",
+                violation_error_message="Ce partenaire est déjà associé à l'action.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.partner} ({self.get_role_display()})"

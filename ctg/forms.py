@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
 
@@ -40,6 +41,19 @@ class CtgModelForm(forms.ModelForm):
                 field.widget = DateInput()
             elif isinstance(field, forms.ModelMultipleChoiceField):
                 field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+
+    def _get_validation_exclusions(self):
+        """Parent keys set by the view (the convention of an axis, the action of a jalon…) are not form
+        fields, yet unique constraints involving them must be checked before saving, not by the database."""
+        exclude = super()._get_validation_exclusions()
+        return {
+            name
+            for name in exclude
+            if not (
+                isinstance(self._meta.model._meta.get_field(name), models.ForeignKey)
+                and getattr(self.instance, f"{name}_id", None) is not None
+            )
+        }
 
 
 class ConventionForm(CtgModelForm):

@@ -34,7 +34,13 @@ class Territory(models.Model):
     class Meta:
         verbose_name = "territoire"
         ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="territory_unique_kind_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="territory_unique_kind_name",
+                violation_error_message="Un territoire de ce type porte déjà ce nom.",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -176,7 +182,11 @@ class Amendment(models.Model):
         verbose_name = "avenant"
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["convention", "number"], name="amendment_unique_number"),
+            models.UniqueConstraint(
+                fields=["convention", "number"],
+                name="amendment_unique_number",
+                violation_error_message="Un avenant porte déjà ce numéro dans cette convention.",
+            ),
         ]
 
     def __str__(self):
@@ -195,7 +205,13 @@ class Axis(models.Model):
     class Meta:
         verbose_name = "axe"
         ordering = ["order", "code"]
-        constraints = [models.UniqueConstraint(fields=["convention", "code"], name="axis_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "code"],
+                name="axis_unique_code",
+                violation_error_message="Un axe porte déjà ce code dans cette convention.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} – {self.title}"
@@ -221,7 +237,13 @@ class Objective(models.Model):
     class Meta:
         verbose_name = "objectif"
         ordering = ["order", "code"]
-        constraints = [models.UniqueConstraint(fields=["axis", "code"], name="objective_unique_code")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["axis", "code"],
+                name="objective_unique_code",
+                violation_error_message="Un objectif porte déjà ce code dans cet axe.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} – {self.title}"

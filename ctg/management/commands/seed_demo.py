@@ -131,7 +131,7 @@ class Command(BaseCommand):
         return objectives
 
     def current_convention(self, name, start_year, commune, services, users, partners, territories):
-        start = date(start_year, 1, 1)
+        start = self.convention_start = date(start_year, 1, 1)
         convention = Convention.objects.create(
             name=name,
             status="in_force",
@@ -186,7 +186,7 @@ class Command(BaseCommand):
             description,
         ) = row
         rng = random.Random(code)
-        start_date = self.today + timedelta(days=start)
+        start_date = max(self.today + timedelta(days=start), self.convention_start + timedelta(days=45))
         action = Action(
             code=code,
             title=title,
