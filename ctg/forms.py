@@ -30,7 +30,7 @@ class DateInput(forms.DateInput):
 
 
 class CtgModelForm(forms.ModelForm):
-    """Base model form: native date pickers and checkbox lists instead of multi-selects."""
+    """Base model form: native date pickers, short text areas, checkbox lists instead of multi-selects."""
 
     required_css_class = "is-required"
 
@@ -39,6 +39,8 @@ class CtgModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
+            elif isinstance(field.widget, forms.Textarea) and "rows" not in field.widget.attrs:
+                field.widget.attrs["rows"] = 3
             elif isinstance(field, forms.ModelMultipleChoiceField):
                 field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
 
