@@ -79,3 +79,18 @@ class Funder(models.TextChoices):
     DEPARTMENT = "department", "Département"
     STATE = "state", "État"
     OTHER = "other", "Autre"
+
+
+# Publics cibles offered on a fresh install; the coordination extends the list in the admin.
+DEFAULT_PUBLICS = [
+    "0–3 ans",
+    "3–11 ans",
+    "11–17 ans",
+    "16–25 ans",
+    "Parents",
+    "Familles",
+    "Seniors",
+    "Personnes en situation de handicap",
+    "Habitants",
+    "Professionnels",
+]

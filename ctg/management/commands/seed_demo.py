@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from actions.enums import DEFAULT_PUBLICS
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, TargetPublic
 from actions.services import action_record_progress
 from ctg.management.commands import demo_data as data
@@ -164,7 +165,10 @@ class Command(BaseCommand):
             description="Ajout de la fiche action « ateliers numériques » et du partenariat avec une association.",
         )
         objectives = self.axes(convention, data.AXES)
-        publics = {public.label: public for public in TargetPublic.objects.all()}
+        publics = {
+            label: TargetPublic.objects.get_or_create(label=label, defaults={"order": order})[0]
+            for order, label in enumerate(DEFAULT_PUBLICS, start=1)
+        }
         heads = {user.service_id: user for user in users.values() if user.service_id}
         for index, row in enumerate(data.ACTIONS):
             self.action(index, row, objectives, services, heads, users["coordination"], partners, publics, territories)
