@@ -1,16 +1,18 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from actions.enums import ActionStatus
 from actions.models import Action, TargetPublic
 from ctg.enums import TerritoryKind
 from ctg.models import Axis, Convention, Objective, Service, Territory
 
+STATUS_ORDER = Case(*[When(status=status, then=rank) for rank, status in enumerate(ActionStatus)])
+
 SORTS = {
     "code": ("Code", ["code"]),
     "title": ("Intitulé", ["title"]),
-    "status": ("Statut", ["status", "code"]),
+    "status": ("Statut", [STATUS_ORDER, "code"]),
     "-progress": ("Avancement décroissant", ["-progress", "code"]),
     "progress": ("Avancement croissant", ["progress", "code"]),
     "end_date": ("Date de fin", ["end_date", "code"]),

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from ctg.enums import TerritoryKind
@@ -17,7 +17,7 @@ CODE_TAKEN = "Ce code est déjà utilisé par une autre fiche action de cette co
 class ActionForm(CtgModelForm):
     """The fiche action, protected against silent overwrites by a version number (optimistic locking)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -69,7 +69,7 @@ class ActionForm(CtgModelForm):
         next submission (its version is now the current one)."""
         last = self.instance.history.select_related("history_user").first()
         author = last.history_user if last and last.history_user else "une autre personne"
-        date = formats.date_format(last.history_date, "d/m/Y à H:i") if last else ""
+        date = formats.date_format(timezone.localtime(last.history_date), "d/m/Y à H:i") if last else ""
         self.add_error(None, STALE_EDIT.format(author=author, date=date))
         for name in self.changed_fields_against_saved():
             self.conflicts[name] = self._saved_display(name)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 
 from actions.models import Action, ActionPartner, BudgetLine, Milestone
 from ctg.models import Objective, Service
@@ -44,7 +44,7 @@ def display(field: models.Field, value, names: dict) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, datetime):
-        return formats.date_format(value, "d/m/Y H:i")
+        return formats.date_format(timezone.localtime(value), "d/m/Y H:i")
     if isinstance(value, date):
         return formats.date_format(value, "d/m/Y")
     if isinstance(value, Decimal):

@@ -27,7 +27,8 @@ TRANSITION_NOT_ALLOWED = "Une action « {current} » ne peut pas passer au statu
 DONE_NEEDS_FULL_PROGRESS = "Une action réalisée est avancée à 100 %."
 ARCHIVED_ACTION = "Cette action est archivée : elle ne reçoit plus de point d'étape."
 
-PROGRESS_VALIDATORS = [MinValueValidator(0, "Entre 0 et 100 %."), MaxValueValidator(100, "Entre 0 et 100 %.")]
+# Validator messages are %-formatted by Django, hence "%%".
+PROGRESS_VALIDATORS = [MinValueValidator(0, "Entre 0 et 100 %%."), MaxValueValidator(100, "Entre 0 et 100 %%.")]
 
 
 class TargetPublic(models.Model):

@@ -79,22 +79,23 @@ def action_create(request):
         logger.info("Action %s created by %s", action.code, request.user)
         messages.success(request, f"La fiche « {action} » a été créée.")
         return redirect(action)
-    return render(request, "actions/action_form.html", {"form": form, "convention": convention, "action": None})
+    context = {"form": form, "convention": convention, "action": None, "saved_code": ""}
+    return render(request, "actions/action_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk):
     require(can_edit_action(request.user))
     action = get_action_for_update(pk) if request.method == "POST" else get_action(pk)
+    saved_code = action.code  # the form overwrites the instance with the input, even when invalid
     form = ActionForm(post_data(request), instance=action, convention=action.convention)
     if request.method == "POST" and form.is_valid():
         form.save()
         logger.info("Action %s edited by %s", action.code, request.user)
         messages.success(request, "La fiche a été enregistrée.")
         return redirect(action)
-    return render(
-        request, "actions/action_form.html", {"form": form, "convention": action.convention, "action": action}
-    )
+    context = {"form": form, "convention": action.convention, "action": action, "saved_code": saved_code}
+    return render(request, "actions/action_form.html", context)
 
 
 @require_POST

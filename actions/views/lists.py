@@ -51,6 +51,7 @@ def action_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_create": can_edit_action(request.user),
+            "card_next": request.get_full_path(),
         },
     )
 
@@ -67,5 +68,10 @@ def my_actions(request):
     return render(
         request,
         "actions/my_actions.html",
-        {"service": service, "actions": actions, "to_update": sum(action.needs_update for action in actions)},
+        {
+            "service": service,
+            "actions": actions,
+            "to_update": sum(action.needs_update for action in actions),
+            "card_next": request.get_full_path(),
+        },
     )

@@ -34,7 +34,8 @@ def _fragment(request, action: Action, origin: str, form: ProgressUpdateForm | N
     """htmx: the list card (origin "card") or the detail page's status panel, plus its timeline."""
     if origin == "card":
         action.updatable = True
-        context = {"action": action, "progress_form": form, "saved": saved}
+        card_next = request.htmx.current_url_abs_path or action.get_absolute_url()
+        context = {"action": action, "progress_form": form, "saved": saved, "card_next": card_next}
         return render(request, "actions/_action_card.html", context)
     context = detail_context(action, request.user, progress_form=form, saved=saved, oob=True)
     html = render_to_string("actions/action_detail.html#status", context, request)
