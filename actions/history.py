@@ -108,4 +108,5 @@ def action_history(action: Action) -> list[HistoryEntry]:
             partner_records, ActionPartner, lambda r: f"le partenaire {names.get((Partner, r.partner_id))}", names
         ),
     ]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+    # Oldest first (the fiche's own records before its parts at the same instant), then reversed.
+    return sorted(entries, key=lambda entry: entry.at)[::-1]
