@@ -22,11 +22,21 @@ PASSWORD = "demo"  # seed_demo's password for every demo account
 HTMX_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 
 _axe = Axe()
+# Pages without JavaScript cannot run axe (its promise never settles): their HTML is checked in a
+# JavaScript-enabled twin page, served the same markup at the same URL so the stylesheet applies.
+_js_twins: dict = {}
 
 
 def assert_accessible(page: Page, where: str = "") -> None:
     """Zero axe-core violations (WCAG 2.1 A and AA) on the page as it is now."""
-    if page.evaluate("typeof htmx !== 'undefined'"):
+    twin = _js_twins.get(page.context)
+    if twin is not None:
+        html, url = page.content(), page.url
+        twin.route(lambda u: u == url, lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+        twin.goto(url)
+        twin.unroute_all()
+        page = twin
+    elif page.evaluate("typeof htmx !== 'undefined'"):
         page.wait_for_function(HTMX_IDLE)
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, f"{where or page.url}\n{results.generate_report()}"
@@ -85,8 +95,20 @@ def page_errors():
 def _watch(page: Page, errors: list[str]) -> Page:
     page.set_default_timeout(5_000)
     page.on("pageerror", lambda error: errors.append(f"JavaScript error: {error}"))
-    page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
+    page.on("console", lambda message: _console_error(message, errors))
+    page.on("response", lambda response: _failed_response(response, errors))
     return page
+
+
+def _console_error(message, errors: list[str]) -> None:
+    # Failed loads are reported, with their URL, by _failed_response.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        errors.append(f"console: {message.text}")
+
+
+def _failed_response(response, errors: list[str]) -> None:
+    if response.status >= 400:
+        errors.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
 
 @pytest.fixture
@@ -99,6 +121,10 @@ def page(page, demo, page_errors):
 def no_js_page(browser, browser_context_args, demo, page_errors):
     """A browser with JavaScript turned off: htmx never loads, every link and form is a plain page load."""
     context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    twin_context = browser.new_context(**browser_context_args)
+    _js_twins[context] = twin_context.new_page()
     yield _watch(context.new_page(), page_errors)
+    del _js_twins[context]
+    twin_context.close()
     context.close()
     assert page_errors == []

@@ -44,8 +44,11 @@ class TestServiceHeadRecordsProgress:
         expect(page.get_by_role("heading", level=1)).to_have_text("Mes actions")
         assert_accessible(page, "Mes actions")
 
-        # From the card: FA1.6 is suspended at 30 %, it starts again.
+        # From the card: FA1.6 is suspended at 30 %, it starts again. Cancelling first gives the focus back.
         set_reload_marker(page)
+        card, form = open_card_form(page, "FA1.6")
+        form.get_by_role("link", name="Annuler").click()
+        expect(card.get_by_role("link", name="Point d'étape – FA1.6")).to_be_focused()
         card, form = open_card_form(page, "FA1.6")
         expect(form.get_by_label("Statut")).to_have_value("suspended")
         assert_accessible(page, "Mes actions, point d'étape form open in the FA1.6 card")
@@ -82,6 +85,9 @@ class TestServiceHeadRecordsProgress:
         set_reload_marker(page)
         status_panel = page.locator("#status")
         status_panel.get_by_role("link", name="Nouveau point d'étape").click()
+        status_panel.get_by_role("link", name="Annuler").click()
+        expect(status_panel.get_by_role("link", name="Nouveau point d'étape")).to_be_focused()
+        status_panel.get_by_role("link", name="Nouveau point d'étape").click()
         expect(status_panel.get_by_role("heading", name="Nouveau point d'étape")).to_be_focused()
         assert_accessible(page, "detail page, point d'étape form open in the status panel")
         form = status_panel.locator("form")
@@ -111,10 +117,11 @@ class TestServiceHeadRecordsProgress:
 
 
 class TestServiceHeadCannotUpdateOtherServices:
-    def test_no_button_and_403_on_another_service_action(self, page: Page):
+    def test_no_button_and_403_on_another_service_action(self, page: Page, page_errors: list[str]):
         log_in(page, "petite-enfance")
         expect(page.locator(".c-action-card")).to_have_count(6)  # FA1.1 to FA1.6, none of FA2.x
         expect(page.locator(".c-action-list")).not_to_contain_text("FA2.")
+        assert_accessible(page, "Mes actions")
 
         other = demo_action("FA2.2")
         page.goto(other.get_absolute_url())
@@ -125,7 +132,11 @@ class TestServiceHeadCannotUpdateOtherServices:
         assert_accessible(page, "detail page of another service's action")
 
         url = reverse("actions:record_progress", args=[other.pk])
-        assert page.request.get(url).status == 403
+        response = page.goto(url)
+        assert response.status == 403
+        expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")
+        assert_accessible(page, "403 page")
+        page_errors.remove(f"HTTP 403: GET {response.url}")  # expected, hence not a journey error
         assert page.request.get(f"{url}?origin=detail", headers={"HX-Request": "true"}).status == 403
         csrf = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
         response = page.request.post(
@@ -152,6 +163,7 @@ class TestCoordinationBuildsThePlan:
         assert_accessible(page, "overview")
         convention = Convention.objects.current()
         axis = convention.axes.order_by("order").first()
+        tree = page.locator(f"section[aria-labelledby='axis-{axis.pk}'] .c-tree")
 
         # A strategic objective.
         page.get_by_role("link", name="Ajouter un objectif", exact=True).click()
@@ -163,7 +175,7 @@ class TestCoordinationBuildsThePlan:
         page.get_by_label("Intitulé").fill("Soutenir les familles monoparentales")
         page.get_by_role("button", name="Enregistrer").click()
         expect(page.get_by_role("status")).to_contain_text("Les modifications ont été enregistrées.")
-        expect(page.locator(".c-tree")).to_contain_text("OS1.9 Soutenir les familles monoparentales")
+        expect(tree).to_contain_text("OS1.9 Soutenir les familles monoparentales")
         assert_accessible(page, "overview after adding a strategic objective")
         strategic = Objective.objects.get(axis=axis, code="OS1.9")
         assert strategic.level == "strategic" and strategic.parent is None
@@ -176,7 +188,8 @@ class TestCoordinationBuildsThePlan:
         page.get_by_label("Code").fill("OO1.9.1")
         page.get_by_label("Intitulé").fill("Proposer des places d'accueil en horaires atypiques")
         page.get_by_role("button", name="Enregistrer").click()
-        expect(page.locator(".c-tree")).to_contain_text("OO1.9.1 Proposer des places d'accueil en horaires atypiques")
+        expect(tree).to_contain_text("OO1.9.1 Proposer des places d'accueil en horaires atypiques")
+        assert_accessible(page, "overview after adding an operational objective")
         operational = Objective.objects.get(axis=axis, code="OO1.9.1")
         assert operational.parent == strategic
 
@@ -189,8 +202,8 @@ class TestCoordinationBuildsThePlan:
         page.get_by_label("Intitulé").fill("Ouvrir une crèche en horaires décalés")
         page.get_by_label("Service pilote").select_option(label="Service petite enfance")
         page.get_by_label("Référent·e").fill("Sophie Garnier")
-        page.get_by_label("Début").fill("2025-01-06")
-        page.get_by_label("Fin").fill("2030-12-31")
+        page.get_by_label("Début").fill(convention.start_date.isoformat())
+        page.get_by_label("Fin").fill(convention.end_date.isoformat())
         page.get_by_role("checkbox", name="0–3 ans").check()
         page.get_by_role("button", name="Enregistrer la fiche").click()
 
@@ -208,6 +221,7 @@ class TestCoordinationBuildsThePlan:
         node = page.locator(".c-tree li", has=page.locator(".c-tree__objective", has_text="OO1.9.1"))
         expect(node.locator(".c-tree__action")).to_contain_text("FA1.9 Ouvrir une crèche en horaires décalés")
         expect(node.locator(".c-tree__action")).to_contain_text("À lancer")
+        assert_accessible(page, "overview with the new action")
 
         # In the plan d'actions, found by the search box.
         page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Plan d'actions").click()
@@ -223,6 +237,7 @@ class TestWithoutJavaScript:
     def test_point_etape_through_plain_pages(self, no_js_page: Page):
         page = no_js_page
         log_in(page, "petite-enfance")
+        assert_accessible(page, "Mes actions without JavaScript")
         action = demo_action("FA1.5")  # in progress, 45 %
         card = page.locator(f"#action-{action.pk}")
         card.get_by_role("link", name="Point d'étape – FA1.5").click()
@@ -253,6 +268,7 @@ class TestBadInput:
         log_in(page, "petite-enfance")
         set_reload_marker(page)
         card, form = open_card_form(page, "FA1.1")
+        assert_accessible(page, "card form open")
         fill_progress(form, status="En cours", progress="150", done="Le gros œuvre a repris.")
         form.get_by_role("button", name="Enregistrer le point d'étape").click()
 
@@ -290,12 +306,13 @@ class TestListFilters:
         assert_accessible(page, "plan d'actions")
         total = page.locator("#results-count").inner_text()
         done = Action.objects.active().filter(status="done").count()
-        assert done > 0
+        assert done > 1
+        done_count = f"{done} actions"
 
         set_reload_marker(page)
         page.get_by_label("Statut").select_option(label="Réalisée")
         expect(page).to_have_url(re.compile(r"[?&]status=done(&|$)"))
-        expect(page.locator("#results-count")).to_have_text(f"{done} actions")
+        expect(page.locator("#results-count")).to_have_text(done_count)
         expect(page.locator(".c-action-card")).to_have_count(done)
         expect(page.locator(".c-action-card .c-badge--done")).to_have_count(done)
         assert_no_reload(page)
@@ -304,7 +321,8 @@ class TestListFilters:
         # The URL is the source of truth: a reload shows the same filtered list.
         page.reload()
         expect(page.get_by_label("Statut")).to_have_value("done")
-        expect(page.locator("#results-count")).to_have_text(f"{done} actions")
+        expect(page.locator("#results-count")).to_have_text(done_count)
+        assert_accessible(page, "plan d'actions loaded with a status filter")
         screenshot(page, "6-list-filters")
 
         page.go_back()
