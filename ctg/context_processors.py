@@ -2,4 +2,5 @@ from django.conf import settings
 
 
 def site(request):
-    return {"demo_banner": settings.CTG_DEMO_BANNER}
+    match = request.resolver_match
+    return {"demo_banner": settings.CTG_DEMO_BANNER, "nav_section": match.view_name if match else ""}

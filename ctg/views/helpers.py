@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 logger = logging.getLogger("ctg")
 
-SAVED = "Les modifications ont été enregistrées."
+SAVED = "Enregistré : « {} »."
 PROTECTED_DELETE = "Suppression impossible : d'autres éléments y sont rattachés. Détachez-les d'abord."
 
 
@@ -37,11 +37,12 @@ def form_page(
     template: str = "form_page.html",
     context: dict | None = None,
 ) -> HttpResponse:
-    """Show `form`; on a valid POST save it, log who did it, flash a message and redirect."""
+    """Show `form`; on a valid POST save it, log who did it, flash `success_message` (with `{}` for the
+    saved object) and redirect."""
     if request.method == "POST" and form.is_valid():
         obj = form.save()
         logger.info("%s saved %s #%s by %s", form._meta.model.__name__, obj, obj.pk, request.user)
-        messages.success(request, success_message)
+        messages.success(request, success_message.format(obj))
         return redirect(success_url(obj))
     return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})})
 

@@ -24,6 +24,21 @@
   document.addEventListener("htmx:sendError", function () { announce(MESSAGES.network); });
   document.addEventListener("htmx:beforeRequest", function () { announce(""); });
 
+  /* A full page re-shown with errors: move focus to its error summary. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-ctg-focus-on-load]");
+    if (summary) summary.focus();
+  });
+
+  /* GET forms (filters): leave empty fields out of the request, so pushed URLs stay short. */
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get" || !event.detail.formData) return;
+    var data = event.detail.formData;
+    Array.from(data.keys()).forEach(function (key) {
+      if (data.getAll(key).every(function (value) { return value === ""; })) data.delete(key);
+    });
+  });
+
   /* After a swap, move focus to the first invalid field, else to the element marked for it. */
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;

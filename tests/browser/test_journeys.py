@@ -174,7 +174,9 @@ class TestCoordinationBuildsThePlan:
         page.get_by_label("Code").fill("OS1.9")
         page.get_by_label("Intitulé").fill("Soutenir les familles monoparentales")
         page.get_by_role("button", name="Enregistrer").click()
-        expect(page.get_by_role("status")).to_contain_text("Les modifications ont été enregistrées.")
+        expect(page.get_by_role("status")).to_contain_text(
+            "Enregistré : « OS1.9 – Soutenir les familles monoparentales »."
+        )
         expect(tree).to_contain_text("OS1.9 Soutenir les familles monoparentales")
         assert_accessible(page, "overview after adding a strategic objective")
         strategic = Objective.objects.get(axis=axis, code="OS1.9")
