@@ -8,18 +8,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser import chromium  # noqa: E402
+
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path("screenshots")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 PAGES = {
     "coordination": [
@@ -44,7 +37,7 @@ def login(page, username):
 def main():
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium.EXECUTABLE, args=chromium.ARGS)
         for width, suffix in [(1366, ""), (390, "-mobile")]:
             for username, paths in PAGES.items():
                 page = browser.new_page(viewport={"width": width, "height": 900})

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.actions.factories import ActionFactory
+from tests.browser import chromium
 from tests.ctg.factories import ConventionFactory, ObjectiveFactory, ServiceFactory, UserFactory
 
 # Sync Playwright and the ORM share the test thread.
@@ -90,17 +91,4 @@ def client_for(client, user_for):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+    return {**browser_type_launch_args, "executable_path": chromium.EXECUTABLE, "args": chromium.ARGS}

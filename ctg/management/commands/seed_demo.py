@@ -212,7 +212,7 @@ class Command(BaseCommand):
         self.by, self.on = coordination, at(start_date)
         for partner_index, role in action_partners:
             self.create(ActionPartner, action=action, partner=partners[partner_index], role=role)
-        self.milestones(action, start_date, rng)
+        self.milestones(action, status, start_date, rng)
         self.budget(action, start_date, rng)
         author = heads.get(services[service].pk, coordination)
         if last is not None:
@@ -244,14 +244,14 @@ class Command(BaseCommand):
                 recorded_at=at(day),
             )
 
-    def milestones(self, action, start_date, rng):
+    def milestones(self, action, status, start_date, rng):
         launch = start_date + timedelta(days=60)
         self.create(
             Milestone,
             action=action,
             title="Lancement avec les partenaires",
             due_on=launch,
-            done_on=launch if launch < self.today and action.status != "to_start" else None,
+            done_on=launch if launch < self.today and status != "to_start" else None,
         )
         review = start_date + timedelta(days=rng.randint(300, 700))
         self.create(
