@@ -215,3 +215,22 @@ class TestServicesAndTerritories:
         client.post(reverse("ctg:territory_create"), {"name": "Palissy", "kind": "district", "is_qpv": "on"})
         assert Territory.objects.get(name="Palissy").is_qpv
         assert "Palissy" in client.get(reverse("ctg:territory_list")).text
+
+
+class TestErrorPages:
+    def test_unknown_url_shows_the_french_404_page(self, client_for):
+        response = client_for("direction").get("/nulle-part/")
+        assert response.status_code == 404
+        assert "Page introuvable" in response.text
+
+    def test_refused_write_shows_the_french_403_page(self, client_for, convention):
+        response = client_for("elected").get(reverse("ctg:convention_edit", args=[convention.pk]))
+        assert response.status_code == 403
+        assert "Accès refusé" in response.text
+
+
+def test_saved_message_names_the_record(client_for, db):
+    response = client_for("coordination").post(
+        reverse("ctg:territory_create"), {"name": "Polangis", "kind": "district"}, follow=True
+    )
+    assert "Enregistré : « Polangis »." in response.text
