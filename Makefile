@@ -34,8 +34,11 @@ browser:
 		fi; \
 	fi
 
+# The browser journeys run in a pytest process of their own: Playwright's event loop leaves Django
+# connections behind it that keep PostgreSQL from dropping a test database shared with other tests.
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m browser
 
 test-fast: install
 	$(PY) -m pytest -m "not browser"
