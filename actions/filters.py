@@ -62,7 +62,7 @@ class ActionFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        cleaned = getattr(self.form, "cleaned_data", {})
+        cleaned = self.form.cleaned_data  # always bound: the view passes request.GET
         if not cleaned.get("archived"):
             queryset = queryset.active()
         if not cleaned.get("sort"):

@@ -46,7 +46,6 @@ def action_list(request):
         template,
         {
             "convention": convention,
-            "conventions": Convention.objects.all(),
             "filterset": filterset,
             "page": page,
             "query": query.urlencode(),
