@@ -1,10 +1,10 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Max, Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +46,35 @@ class TargetPublic(models.Model):
         return self.label
 
 
+def late_condition(today=None) -> Q:
+    """En retard: the end date is past and the action is neither done nor abandoned."""
+    return ~Q(status__in=CLOSED_STATUSES) & Q(end_date__lt=today or timezone.localdate())
+
+
+def without_news_condition(now=None) -> Q:
+    """Sans nouvelles: no point d'étape (nor creation) for the number of days set on the action's
+    convention; done and abandoned actions are never flagged. Needs the `last_news_at` annotation.
+
+    The threshold differs per convention, so the condition is an OR over conventions (a handful of rows),
+    which stays portable between SQLite and PostgreSQL.
+    """
+    now = now or timezone.now()
+    per_convention = Q(pk__in=[])
+    for convention_id, days in Convention.objects.values_list("pk", "stale_after_days"):
+        per_convention |= Q(objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days))
+    return ~Q(status__in=CLOSED_STATUSES) & per_convention
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first and last instants of `year`, local time."""
+    start = timezone.make_aware(datetime(year, 1, 1))
+    return start, timezone.make_aware(datetime(year + 1, 1, 1)) - timedelta(microseconds=1)
+
+
+def flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
+
+
 class ActionQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -57,34 +86,59 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(pilot_service_id=service_id)
 
     def with_last_update(self):
-        """Annotate `last_update_at` (last point d'étape) and `last_news_at` (that, or the creation)."""
-        return self.annotate(last_update_at=Max("updates__recorded_at")).annotate(
+        """Annotate `last_update_at` (last point d'étape) and `last_news_at` (that, or the creation).
+
+        A correlated subquery on the (action, recorded_at) index: no GROUP BY, so the queryset can still
+        be filtered, counted and aggregated freely.
+        """
+        if "last_news_at" in self.query.annotations:
+            return self
+        latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-recorded_at").values("recorded_at")
+        return self.annotate(last_update_at=Subquery(latest[:1])).annotate(
             last_news_at=Coalesce("last_update_at", "created_at")
         )
 
+    def with_flags(self, *, today=None, now=None):
+        """Annotate `late` and `without_news`: the one implementation of both flags, read by the model
+        properties, the filters, the overview, the dashboard and the bilan."""
+        queryset = self.with_last_update()
+        return queryset.annotate(late=flag(late_condition(today)), without_news=flag(without_news_condition(now)))
+
     def for_display(self):
-        return self.select_related("objective__axis__convention", "pilot_service").with_last_update()
+        return self.select_related("objective__axis__convention", "pilot_service").with_flags()
 
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
 
+    def in_year(self, year: int):
+        """The actions a bilan campaign of `year` asks about: their calendar overlaps that year."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__year__lte=year),
+            Q(end_date__isnull=True) | Q(end_date__year__gte=year),
+        )
+
+    def with_campaign(self, year: int):
+        """Annotate `updated_in_year` (a point d'étape dated in `year`), `budgeted_in_year` (budget lines
+        of `year`) and `actual_missing` (one of those lines still without its réalisé)."""
+        lines = BudgetLine.objects.filter(action=OuterRef("pk"), year=year)
+        local_year = ProgressUpdate.objects.filter(action=OuterRef("pk"), recorded_at__range=year_bounds(year))
+        return self.annotate(
+            updated_in_year=Exists(local_year),
+            budgeted_in_year=Exists(lines),
+            actual_missing=Exists(lines.filter(actual__isnull=True)),
+        )
+
+    def missing_update(self, year: int):
+        return self.with_campaign(year).filter(updated_in_year=False)
+
+    def missing_actual(self, year: int):
+        return self.with_campaign(year).filter(actual_missing=True)
+
     def late(self, today=None):
-        """End date past and the action neither done nor abandoned."""
-        return self.open().filter(end_date__lt=today or timezone.localdate())
+        return self.filter(late_condition(today))
 
     def without_news(self, now=None):
-        """No point d'étape for the number of days set on each action's convention.
-
-        Needs `with_last_update()`. The threshold differs per convention, so the filter is an OR over
-        conventions (a handful of rows), which stays portable between SQLite and PostgreSQL.
-        """
-        now = now or timezone.now()
-        per_convention = Q(pk__in=[])
-        for convention_id, days in Convention.objects.values_list("pk", "stale_after_days"):
-            per_convention |= Q(
-                objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days)
-            )
-        return self.open().filter(per_convention)
+        return self.with_last_update().filter(without_news_condition(now))
 
 
 class Action(models.Model):
@@ -157,17 +211,17 @@ class Action(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return not self.is_closed and self.end_date is not None and self.end_date < timezone.localdate()
+        """Needs `with_flags()` (see `for_display()`)."""
+        return self.late
 
     @property
     def is_without_news(self) -> bool:
-        """Needs `with_last_update()` and the convention loaded (see `for_display()`)."""
-        threshold = timezone.now() - timedelta(days=self.convention.stale_after_days)
-        return not self.is_closed and self.last_news_at < threshold
+        """Needs `with_flags()` (see `for_display()`)."""
+        return self.without_news
 
     @property
     def needs_update(self) -> bool:
-        return self.is_late or self.is_without_news
+        return self.late or self.without_news
 
 
 class ActionPartner(models.Model):
@@ -212,6 +266,7 @@ class ProgressUpdate(models.Model):
         verbose_name = "point d'étape"
         verbose_name_plural = "points d'étape"
         ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["action", "recorded_at"], name="progress_update_action_date")]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="progress_update_progress_at_most_100"),
         ]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ctg.enums import ConventionStatus, ObjectiveLevel, Role, ServiceKind, TerritoryKind, Theme
+from ctg.validators import validate_logo
 
 END_BEFORE_START = "La date de fin doit être postérieure ou égale à la date de début."
 HEAD_OUTSIDE_SERVICE = "Le ou la responsable doit être rattaché·e à ce service."
@@ -129,6 +130,26 @@ class Convention(models.Model):
         help_text="Une action sans point d'étape depuis ce nombre de jours est signalée « sans nouvelles ».",
     )
     description = models.TextField("présentation", blank=True)
+    collectivity_name = models.CharField(
+        "collectivité signataire",
+        max_length=150,
+        blank=True,
+        help_text="Tel qu'il figure sur la couverture du bilan, par exemple : Ville de Joinville-le-Pont.",
+    )
+    collectivity_logo = models.ImageField(
+        "logo de la collectivité",
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text="Image PNG ou JPEG de 1 Mo au plus, pour la couverture du bilan.",
+    )
+    caf_logo = models.ImageField(
+        "logo de la CAF",
+        upload_to="logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text="Image PNG ou JPEG de 1 Mo au plus, pour la couverture du bilan.",
+    )
 
     objects = ConventionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -152,6 +173,15 @@ class Convention(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": END_BEFORE_START})
+
+    @property
+    def years(self) -> range:
+        """The calendar years the convention covers: one bilan annuel for each."""
+        return range(self.start_date.year, self.end_date.year + 1)
+
+    @property
+    def signatory_name(self) -> str:
+        return self.collectivity_name or str(self.territory)
 
 
 class Signatory(models.Model):

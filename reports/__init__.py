@@ -1,1 +1,1 @@
-"""reports: comes with a later issue."""
+"""Steering dashboard, bilan campaign and the annual bilan for the CAF. Reads every other app; none imports it."""

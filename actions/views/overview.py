@@ -3,15 +3,15 @@
 Served by the `actions` app because it needs the actions; `ctg` itself knows nothing of them.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from actions.enums import ActionStatus
 from actions.models import Action
+from actions.selectors import AxisSummary, axis_summaries
 from ctg.models import Axis, Convention, Objective
 from ctg.perms import can_manage_ctg
 
@@ -27,32 +27,14 @@ class ObjectiveNode:
 class AxisNode:
     axis: Axis
     objectives: list[ObjectiveNode]
-    actions: list[Action]
-
-    @property
-    def progress(self) -> int | None:
-        """Mean progress of the axis's actions, abandoned ones left out."""
-        counted = [action.progress for action in self.actions if action.status != ActionStatus.ABANDONED]
-        return round(sum(counted) / len(counted)) if counted else None
-
-    @property
-    def status_counts(self) -> list[tuple[str, str, int]]:
-        counts = Counter(action.status for action in self.actions)
-        return [(status.value, status.label, counts[status]) for status in ActionStatus if counts[status]]
-
-    @property
-    def late_count(self) -> int:
-        return sum(action.is_late for action in self.actions)
-
-    @property
-    def without_news_count(self) -> int:
-        return sum(action.is_without_news for action in self.actions)
+    summary: AxisSummary
 
 
-def build_tree(axes: list[Axis], actions: list[Action]) -> list[AxisNode]:
+def build_tree(axes: list[Axis], actions: list[Action], summaries: list[AxisSummary]) -> list[AxisNode]:
     by_objective = defaultdict(list)
     for action in actions:
         by_objective[action.objective_id].append(action)
+    summary_of = {summary.axis.pk: summary for summary in summaries}
     tree = []
     for axis in axes:
         nodes = {
@@ -62,8 +44,7 @@ def build_tree(axes: list[Axis], actions: list[Action]) -> list[AxisNode]:
         for node in nodes.values():
             parent = nodes.get(node.objective.parent_id)
             (parent.children if parent else roots).append(node)
-        axis_actions = [action for node in nodes.values() for action in node.actions]
-        tree.append(AxisNode(axis, roots, axis_actions))
+        tree.append(AxisNode(axis, roots, summary_of[axis.pk]))
     return tree
 
 
@@ -76,7 +57,8 @@ def overview(request, pk):
         convention.axes.prefetch_related(Prefetch("objectives", queryset=Objective.objects.order_by("order", "code")))
     )
     actions = list(Action.objects.active().of_convention(convention).for_display().order_by("code"))
-    tree = build_tree(axes, actions)
+    summaries = axis_summaries(convention, axes)
+    tree = build_tree(axes, actions, summaries)
     return render(
         request,
         "actions/overview.html",
@@ -85,8 +67,8 @@ def overview(request, pk):
             "conventions": Convention.objects.exclude(pk=convention.pk),
             "tree": tree,
             "action_count": len(actions),
-            "late_count": sum(node.late_count for node in tree),
-            "without_news_count": sum(node.without_news_count for node in tree),
+            "late_count": sum(summary.late for summary in summaries),
+            "without_news_count": sum(summary.without_news for summary in summaries),
             "can_manage": can_manage_ctg(request.user),
         },
     )

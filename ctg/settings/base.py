@@ -27,11 +27,15 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "import_export",
     "simple_history",
     "template_partials.apps.SimpleAppConfig",
     "ctg",
     "partners",
     "actions",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +88,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the task worker share the embedded database: wait for each other's writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ctg.User"
@@ -105,10 +112,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded logos and the bilans' PDF: private files, served only through views that check permissions.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Background jobs (the bilan's PDF): a database queue run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -139,6 +151,7 @@ LOGGING = {
         "ctg": {"handlers": ["console"], "level": "INFO"},
         "actions": {"handlers": ["console"], "level": "INFO"},
         "partners": {"handlers": ["console"], "level": "INFO"},
+        "reports": {"handlers": ["console"], "level": "INFO"},
     },
 }
 FORM_RENDERER = "ctg.forms.FormRenderer"

@@ -86,7 +86,7 @@ class TestComputedFlags:
         ActionFactory(objective=objective, late=True, status="abandoned")
         ActionFactory(objective=objective)
         assert list(Action.objects.late()) == [late]
-        assert late.is_late
+        assert Action.objects.for_display().get(pk=late.pk).is_late
 
     def test_without_news_follows_the_convention_setting(self, objective):
         action = ActionFactory(objective=objective, stale=True)

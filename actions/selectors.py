@@ -1,0 +1,191 @@
+"""Aggregations of the plan shown on several pages (CTG overview, dashboard, bilan annuel): each is one
+SQL query whatever the size of the plan, built on the flags and campaign annotations of `ActionQuerySet`."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Q, Sum
+
+from actions.enums import ActionStatus, Funder
+from actions.models import Action, BudgetLine
+from ctg.models import Axis, Convention, Service
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """Counts of a set of actions (an axis, a convention)."""
+
+    total: int
+    status_counts: list[StatusCount]
+    progress: int | None  # mean progress, abandoned actions left out
+    late: int
+    without_news: int
+
+    def count_of(self, status: str) -> int:
+        return next((item.count for item in self.status_counts if item.status == status), 0)
+
+
+@dataclass(frozen=True)
+class AxisSummary(PlanSummary):
+    axis: Axis | None = None
+
+
+def _summary_aggregates() -> dict:
+    status_counts = {f"status_{status}": Count("pk", filter=Q(status=status)) for status in ActionStatus.values}
+    return {
+        "total": Count("pk"),
+        "progress_mean": Avg("progress", filter=~Q(status=ActionStatus.ABANDONED)),
+        "late_count": Count("pk", filter=Q(late=True)),
+        "without_news_count": Count("pk", filter=Q(without_news=True)),
+        **status_counts,
+    }
+
+
+def _summary_fields(row: dict | None) -> dict:
+    row = row or {}
+    mean = row.get("progress_mean")
+    return {
+        "total": row.get("total", 0),
+        "status_counts": [
+            StatusCount(status.value, status.label, row.get(f"status_{status.value}", 0)) for status in ActionStatus
+        ],
+        "progress": round(mean) if mean is not None else None,
+        "late": row.get("late_count", 0),
+        "without_news": row.get("without_news_count", 0),
+    }
+
+
+def _plan(convention: Convention):
+    return Action.objects.active().of_convention(convention).with_flags()
+
+
+def axis_summaries(convention: Convention, axes: list[Axis] | None = None) -> list[AxisSummary]:
+    """One summary per axis of the convention (or of `axes` when already loaded), empty axes included."""
+    rows = _plan(convention).values("objective__axis").order_by().annotate(**_summary_aggregates())
+    by_axis = {row["objective__axis"]: row for row in rows}
+    axes = convention.axes.all() if axes is None else axes
+    return [AxisSummary(axis=axis, **_summary_fields(by_axis.get(axis.pk))) for axis in axes]
+
+
+def convention_summary(convention: Convention) -> PlanSummary:
+    """The same counts over the whole plan (1 query)."""
+    return PlanSummary(**_summary_fields(_plan(convention).aggregate(**_summary_aggregates())))
+
+
+@dataclass(frozen=True)
+class ServiceCampaign:
+    """Where a pilot service stands in the bilan campaign of a year."""
+
+    service: Service
+    actions: int  # actions concerned by the year
+    updated: int  # of which with a point d'étape dated in the year
+    budgeted: int  # of which with budget lines of the year
+    actual_entered: int  # of which every budget line of the year has its réalisé
+    missing_actual_lines: int
+
+    @property
+    def missing_updates(self) -> int:
+        return self.actions - self.updated
+
+    @property
+    def missing_actuals(self) -> int:
+        return self.budgeted - self.actual_entered
+
+    @property
+    def updated_share(self) -> int | None:
+        return round(100 * self.updated / self.actions) if self.actions else None
+
+    @property
+    def actual_share(self) -> int | None:
+        return round(100 * self.actual_entered / self.budgeted) if self.budgeted else None
+
+    @property
+    def is_complete(self) -> bool:
+        return self.missing_updates == 0 and self.missing_actual_lines == 0
+
+
+def campaign_actions(convention: Convention, year: int):
+    """The actions the bilan campaign of `year` asks about, with their campaign annotations."""
+    return Action.objects.active().of_convention(convention).in_year(year).with_campaign(year)
+
+
+def service_campaigns(convention: Convention, year: int) -> list[ServiceCampaign]:
+    """Per pilot service, the share of its actions updated in `year` and with their réalisé (3 queries)."""
+    rows = (
+        campaign_actions(convention, year)
+        .values("pilot_service")
+        .order_by()
+        .annotate(
+            actions=Count("pk"),
+            updated=Count("pk", filter=Q(updated_in_year=True)),
+            budgeted=Count("pk", filter=Q(budgeted_in_year=True)),
+            actual_entered=Count("pk", filter=Q(budgeted_in_year=True, actual_missing=False)),
+        )
+    )
+    by_service = {row.pop("pilot_service"): row for row in rows}
+    missing_lines = dict(
+        missing_actual_lines(convention, year)
+        .values("action__pilot_service")
+        .order_by()
+        .annotate(count=Count("pk"))
+        .values_list("action__pilot_service", "count")
+    )
+    services = Service.objects.filter(pk__in=by_service).select_related("head").order_by("name")
+    return [
+        ServiceCampaign(
+            service=service, **by_service[service.pk], missing_actual_lines=missing_lines.get(service.pk, 0)
+        )
+        for service in services
+    ]
+
+
+def missing_actual_lines(convention: Convention, year: int):
+    """Budget lines of `year` on the campaign's actions whose réalisé is not entered yet."""
+    return BudgetLine.objects.filter(
+        action__in=Action.objects.active().of_convention(convention).in_year(year), year=year, actual__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class FunderBudget:
+    funder: str
+    label: str
+    planned: Decimal
+    actual: Decimal
+    lines: int
+    missing_actual: int
+
+
+def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
+    """Budget of `year` per funder, planned vs actual, over the active actions (1 query)."""
+    rows = (
+        BudgetLine.objects.filter(action__in=Action.objects.active().of_convention(convention), year=year)
+        .values("funder")
+        .order_by()
+        .annotate(
+            planned=Sum("planned"),
+            actual=Sum("actual"),
+            lines=Count("pk"),
+            missing_actual=Count("pk", filter=Q(actual__isnull=True)),
+        )
+    )
+    by_funder = {row.pop("funder"): row for row in rows}
+    return [
+        FunderBudget(
+            funder=funder.value,
+            label=funder.label,
+            planned=by_funder[funder]["planned"] or Decimal(0),
+            actual=by_funder[funder]["actual"] or Decimal(0),
+            lines=by_funder[funder]["lines"],
+            missing_actual=by_funder[funder]["missing_actual"],
+        )
+        for funder in Funder
+        if funder in by_funder
+    ]
