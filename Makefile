@@ -18,10 +18,13 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# The task worker (PDF of the bilans) runs beside the web server and stops with it.
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Pilote CTG : http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
+	$(PY) manage.py db_worker --no-reload -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Browser tests drive the system Chromium: install it from Debian's packages when it is missing.

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, Q, When
 
-from actions.enums import ActionStatus
+from actions.enums import ActionStatus, Funder
 from actions.models import Action, TargetPublic
 from ctg.enums import TerritoryKind
 from ctg.models import Axis, Convention, Objective, Service, Territory
@@ -18,6 +18,12 @@ SORTS = {
     "end_date": ("Date de fin", ["end_date", "code"]),
     "last_update": ("Dernier point d'étape, le plus ancien d'abord", ["last_news_at", "code"]),
 }
+
+
+MISSING_CHOICES = [
+    ("update", "Sans point d'étape dans l'année"),
+    ("actual", "Réalisé manquant"),
+]
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -41,6 +47,14 @@ class ActionFilter(django_filters.FilterSet):
         label="Sans nouvelles", method="only_without_news", widget=forms.CheckboxInput
     )
     archived = django_filters.BooleanFilter(label="Archivées", method="only_archived", widget=forms.CheckboxInput)
+    # The bilan campaign's filters, which the dashboard's figures link to.
+    year = django_filters.ChoiceFilter(label="Année de campagne", method="in_campaign_year", empty_label="Toutes")
+    missing = django_filters.ChoiceFilter(
+        label="Suivi de campagne", choices=MISSING_CHOICES, method="missing_in_year", empty_label="Indifférent"
+    )
+    funder = django_filters.ChoiceFilter(
+        label="Financeur", choices=Funder.choices, method="funded_by", empty_label="Tous"
+    )
     sort = django_filters.ChoiceFilter(
         label="Trier par",
         choices=[(key, label) for key, (label, _) in SORTS.items()],
@@ -56,6 +70,7 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["axis"].queryset = convention.axes.all()
         self.filters["objective"].queryset = Objective.objects.filter(axis__convention=convention)
+        self.filters["year"].extra["choices"] = [(year, str(year)) for year in convention.years]
         for name in ("axis", "objective", "pilot_service", "territory", "public"):
             self.filters[name].extra["empty_label"] = "Tous"
 
@@ -89,6 +104,29 @@ class ActionFilter(django_filters.FilterSet):
 
     def only_archived(self, queryset, name, value):
         return queryset.filter(archived_at__isnull=False) if value else queryset
+
+    @property
+    def campaign_year(self) -> int | None:
+        """The chosen year, one of the convention's (the form checked it), as a number."""
+        year = self.form.cleaned_data.get("year")
+        return int(year) if year else None
+
+    def in_campaign_year(self, queryset, name, value):
+        """The actions the bilan campaign of that year asks about (their calendar overlaps it)."""
+        return queryset.in_year(int(value))
+
+    def missing_in_year(self, queryset, name, value):
+        """What the campaign of the chosen year still waits for; meaningless (ignored) without a year."""
+        year = self.campaign_year
+        if year is None:
+            return queryset
+        return queryset.missing_update(year) if value == "update" else queryset.missing_actual(year)
+
+    def funded_by(self, queryset, name, value):
+        """Actions with budget lines of that funder (in the chosen year, when there is one)."""
+        year = self.campaign_year
+        lines = {"budget_lines__funder": value} | ({"budget_lines__year": year} if year is not None else {})
+        return queryset.filter(**lines)
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])

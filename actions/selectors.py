@@ -170,8 +170,9 @@ def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
         .values("funder")
         .order_by()
         .annotate(
-            planned=Sum("planned"),
-            actual=Sum("actual"),
+            # Not named after the fields: `Q(actual__isnull=True)` would then read the sum, not the field.
+            planned_total=Sum("planned"),
+            actual_total=Sum("actual"),
             lines=Count("pk"),
             missing_actual=Count("pk", filter=Q(actual__isnull=True)),
         )
@@ -181,8 +182,8 @@ def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
         FunderBudget(
             funder=funder.value,
             label=funder.label,
-            planned=by_funder[funder]["planned"] or Decimal(0),
-            actual=by_funder[funder]["actual"] or Decimal(0),
+            planned=by_funder[funder]["planned_total"] or Decimal(0),
+            actual=by_funder[funder]["actual_total"] or Decimal(0),
             lines=by_funder[funder]["lines"],
             missing_actual=by_funder[funder]["missing_actual"],
         )

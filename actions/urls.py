@@ -1,13 +1,15 @@
 from django.urls import path
 
-from actions.views import detail, inline, lists, progress
+from actions.views import detail, exports, inline, lists, progress
 
 app_name = "actions"
 urlpatterns = [
     path("", lists.action_list, name="list"),
     path("mes-actions/", lists.my_actions, name="mine"),
     path("nouvelle/", detail.action_create, name="create"),
+    path("export/<str:dataset>.<str:fmt>", exports.export, name="export"),
     path("<int:pk>/", detail.action_detail, name="detail"),
+    path("<int:pk>/pdf/", exports.action_pdf, name="pdf"),
     path("<int:pk>/modifier/", detail.action_edit, name="edit"),
     path("<int:pk>/archiver/", detail.action_archive, name="archive"),
     path("<int:pk>/supprimer/", detail.action_remove, name="delete"),

@@ -2,9 +2,11 @@ from django import forms
 from django.db import models
 from django.forms import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.urls import reverse
 
 from ctg.enums import ObjectiveLevel, ServiceKind
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
+from ctg.validators import validate_logo
 
 
 class CtgBoundField(BoundField):
@@ -58,6 +60,28 @@ class CtgModelForm(forms.ModelForm):
         }
 
 
+class LogoInput(forms.ClearableFileInput):
+    """A logo field whose current file links to the page that serves it (uploaded files are not public)."""
+
+    template_name = "forms/logo_input.html"
+    initial_text = "Logo actuel"
+    clear_checkbox_label = "Retirer ce logo"
+    url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _LinkedFile(str(value), self.url)
+        return context
+
+
+class _LinkedFile(str):
+    def __new__(cls, name: str, url: str):
+        linked = super().__new__(cls, name.rsplit("/", 1)[-1])
+        linked.url = url
+        return linked
+
+
 class ConventionForm(CtgModelForm):
     class Meta:
         model = Convention
@@ -66,12 +90,27 @@ class ConventionForm(CtgModelForm):
             "status",
             "territory",
             "caf_name",
+            "collectivity_name",
             "start_date",
             "end_date",
             "signed_on",
             "stale_after_days",
             "description",
+            "collectivity_logo",
+            "caf_logo",
         ]
+        widgets = {"collectivity_logo": LogoInput, "caf_logo": LogoInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in ("collectivity", "caf"):
+            field = self.fields[f"{kind}_logo"]
+            # Checked here too: only the form's upload knows its image format (the model sees a stored file).
+            field.validators.append(validate_logo)
+            widget = field.widget
+            widget.attrs["accept"] = "image/png,image/jpeg"
+            if self.instance.pk:
+                widget.url = reverse("ctg:convention_logo", args=[self.instance.pk, kind])
 
 
 class SignatoryForm(CtgModelForm):

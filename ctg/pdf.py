@@ -29,7 +29,12 @@ def allowed_uri(url: str) -> str | None:
     """The local `file://` address a document may load for `url`, or None: only our static files (and
     what they link to), the uploaded files and inline data are allowed."""
     if url.startswith(STATIC_PREFIX):
-        path = finders.find(url.removeprefix(STATIC_PREFIX).split("?")[0])
+        name = url.removeprefix(STATIC_PREFIX).split("?")[0]
+        if ".." in name:
+            return None
+        # In production {% static %} gives the hashed names that only exist in STATIC_ROOT.
+        collected = Path(settings.STATIC_ROOT, name)
+        path = finders.find(name) or (collected if collected.is_file() else None)
         return Path(path).as_uri() if path else None
     if url.startswith("file://"):
         roots = [settings.MEDIA_ROOT, settings.STATIC_ROOT, *settings.STATICFILES_DIRS]

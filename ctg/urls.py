@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions.views.overview import overview
-from ctg.views import editing, pages
+from ctg.views import editing, files, pages
 
 ctg_patterns = [
     path("", pages.current, name="current"),
@@ -13,6 +13,7 @@ ctg_patterns = [
     path("conventions/", pages.convention_list, name="convention_list"),
     path("conventions/nouvelle/", editing.convention_create, name="convention_create"),
     path("<int:pk>/modifier/", editing.convention_edit, name="convention_edit"),
+    path("<int:pk>/logo/<str:kind>/", files.logo, name="convention_logo"),
     path("<int:convention_pk>/signataires/ajouter/", editing.signatory_create, name="signatory_create"),
     path("signataires/<int:pk>/modifier/", editing.signatory_edit, name="signatory_edit"),
     path("signataires/<int:pk>/supprimer/", editing.signatory_delete, name="signatory_delete"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from io import BytesIO
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -28,14 +29,19 @@ from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from PIL import Image
 
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from ctg.enums import ObjectiveLevel
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory
 from partners.models import Partner
+from reports.models import AnnualReport, Reminder
+from reports.workflow import bilan_transmit, bilan_validate
 from tests.actions.factories import ActionFactory, ActionPartnerFactory, BudgetLineFactory, MilestoneFactory
 from tests.ctg.factories import (
     AmendmentFactory,
@@ -46,6 +52,7 @@ from tests.ctg.factories import (
     UserFactory,
 )
 from tests.partners.factories import PartnerFactory
+from tests.reports.factories import AnnualReportFactory, ready_version
 
 ROLES = ("anonymous", "coordination", "direction", "elected", "service_head", "tech_admin")
 SIGNED_IN = ROLES[1:]
@@ -54,6 +61,8 @@ BOUNCED = "bounced"
 NEW_PASSWORD = "Un-nouveau-mot-de-passe-2025"
 # Action targets: the service head's own action, another service's action, an archived action of their own.
 ACTION_TARGETS = ("own", "other", "archived")
+# The year of the bilans and of the campaign: the last year of the conftest's convention (2022–2026).
+YEAR = 2026
 
 Expected = Mapping[str, int | str]
 
@@ -82,6 +91,15 @@ def coordination_and_pilot(ok: int) -> Expected:
 def nobody(ok: int) -> Expected:
     """Refused to every role, whatever a successful answer would have been."""
     return signed_in(403)
+
+
+def bilan_readers(ok: int) -> Expected:
+    """The coordination, the direction and the élus read the campaign and the bilans."""
+    return {**signed_in(403), "coordination": ok, "direction": ok, "elected": ok}
+
+
+def direction_only(ok: int) -> Expected:
+    return {**signed_in(403), "direction": ok}
 
 
 # Per action target, who may use an endpoint guarded by each predicate of actions/perms.py.
@@ -206,6 +224,38 @@ MATRIX: list[Case] = [
     *action_cases("actions:budget_delete", CAN_PLAN, get=False),
     *action_cases("actions:partner_add", CAN_PLAN, get=False),
     *action_cases("actions:partner_remove", CAN_PLAN, get=False),
+    *page("actions:export"),
+    *page("actions:export", target="xlsx"),
+    *(case for target in ACTION_TARGETS for case in page("actions:pdf", target=target)),
+    # Dashboard, bilan campaign, bilans annuels.
+    *page("reports:dashboard"),
+    Case("reports:campaign", "GET", bilan_readers(200), query=f"?year={YEAR}"),
+    Case("reports:campaign", "POST", signed_in(405)),
+    Case("reports:send_reminders", "GET", signed_in(405)),
+    Case("reports:send_reminders", "POST", coordination_only(302)),
+    Case("reports:send_reminders", "POST", coordination_only(200), htmx=True),
+    Case("reports:bilan_list", "GET", bilan_readers(200)),
+    Case("reports:bilan_list", "POST", signed_in(405)),
+    Case("reports:bilan_create", "GET", signed_in(405)),
+    Case("reports:bilan_create", "POST", coordination_only(302)),
+    Case("reports:bilan_detail", "GET", bilan_readers(200)),
+    Case("reports:bilan_detail", "POST", signed_in(405)),
+    *coordination_form("reports:bilan_edit"),
+    Case("reports:bilan_preview", "GET", bilan_readers(200)),
+    Case("reports:bilan_preview", "POST", signed_in(405)),
+    Case("reports:bilan_generate", "GET", signed_in(405)),
+    Case("reports:bilan_generate", "POST", coordination_only(302)),
+    Case("reports:bilan_generate", "POST", coordination_only(200), htmx=True),
+    Case("reports:version_state", "GET", bilan_readers(302)),
+    Case("reports:version_state", "GET", bilan_readers(200), htmx=True),
+    Case("reports:version_state", "POST", signed_in(405)),
+    Case("reports:version_download", "GET", bilan_readers(200)),
+    Case("reports:version_download", "POST", signed_in(405)),
+    Case("reports:bilan_validate", "GET", signed_in(405)),
+    Case("reports:bilan_validate", "POST", direction_only(302)),
+    *coordination_form("reports:bilan_transmit"),
+    *coordination_form("reports:bilan_remarks"),
+    *page("ctg:convention_logo"),
 ]
 
 MATRIX_URL_NAMES = frozenset(case.name for case in MATRIX)
@@ -267,6 +317,49 @@ class World:
         return ActionFactory(
             objective=self.objective, pilot_service=self.service, code="FA1.9", title="Action archivée", archived=True
         )
+
+    # Bilans of the convention (2022–2026): 2026 a brouillon with a produced PDF, 2025 validated,
+    # 2024 transmitted; 2023 has none yet.
+    @cached_property
+    def draft_report(self) -> AnnualReport:
+        report = AnnualReportFactory(convention=self.convention, year=YEAR)
+        ready_version(report, 1, self._request.getfixturevalue("coordination"))
+        return report
+
+    @cached_property
+    def validated_report(self) -> AnnualReport:
+        report = AnnualReportFactory(convention=self.convention, year=YEAR - 1)
+        version = ready_version(report, 1, self._request.getfixturevalue("coordination"))
+        bilan_validate(report=report, by=self._request.getfixturevalue("direction"), version=version)
+        return _refreshed(report)
+
+    @cached_property
+    def transmitted_report(self) -> AnnualReport:
+        report = AnnualReportFactory(convention=self.convention, year=YEAR - 2)
+        version = ready_version(report, 1, self._request.getfixturevalue("coordination"))
+        bilan_validate(report=report, by=self._request.getfixturevalue("direction"), version=version)
+        bilan_transmit(
+            report=_refreshed(report),
+            by=self._request.getfixturevalue("coordination"),
+            transmitted_on=timezone.localdate(),
+            channel="email",
+        )
+        return _refreshed(report)
+
+    @cached_property
+    def convention_with_logo(self) -> Convention:
+        buffer = BytesIO()
+        Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
+        self.convention.collectivity_logo.save("logo.png", ContentFile(buffer.getvalue()))
+        return self.convention
+
+    @cached_property
+    def campaign_to_remind(self) -> Convention:
+        """The own action has no point d'étape this year, and its service has a head to remind."""
+        self.own_action.budget_lines.create(year=YEAR, funder="commune", planned=Decimal("100"))
+        self.service.head = self._request.getfixturevalue("service_head")
+        self.service.save()
+        return self.convention
 
     def action(self, target: str) -> Action:
         return {"own": self.own_action, "other": self.other_action, "archived": self.archived_action}[target]
@@ -602,12 +695,55 @@ ENDPOINTS: dict[str, Endpoint] = {
         kwargs=lambda w, target: {"pk": w.action_partner(target).pk},
         written=lambda w, target: _refreshed(w.action_partner(target)) is None,
     ),
+    "actions:export": Endpoint(kwargs=lambda w, target: {"dataset": "fiches", "fmt": target or "csv"}),
+    "actions:pdf": Endpoint(kwargs=action_pk),
+    # Dashboard, campaign and bilans.
+    "reports:dashboard": Endpoint(),
+    "reports:campaign": Endpoint(),
+    "reports:send_reminders": Endpoint(
+        data=lambda w, t: {"convention": w.campaign_to_remind.pk, "year": YEAR},
+        written=lambda w, t: Reminder.objects.filter(convention=w.convention, year=YEAR).exists(),
+    ),
+    "reports:bilan_list": Endpoint(),
+    "reports:bilan_create": Endpoint(
+        data=lambda w, t: {"convention": w.convention.pk, "year": YEAR - 3},
+        written=lambda w, t: AnnualReport.objects.filter(convention=w.convention, year=YEAR - 3).exists(),
+    ),
+    "reports:bilan_detail": Endpoint(kwargs=pk_of("draft_report")),
+    "reports:bilan_edit": Endpoint(
+        kwargs=pk_of("draft_report"),
+        data=lambda w, t: {"synthesis": "Une année utile.", "version": w.draft_report.version},
+        written=lambda w, t: _refreshed(w.draft_report).synthesis == "Une année utile.",
+    ),
+    "reports:bilan_preview": Endpoint(kwargs=pk_of("draft_report")),
+    "reports:bilan_generate": Endpoint(
+        kwargs=pk_of("draft_report"), written=lambda w, t: w.draft_report.versions.filter(number=2).exists()
+    ),
+    "reports:version_state": Endpoint(kwargs=lambda w, t: {"pk": w.draft_report.versions.get().pk}),
+    "reports:version_download": Endpoint(kwargs=lambda w, t: {"pk": w.draft_report.versions.get().pk}),
+    "reports:bilan_validate": Endpoint(
+        kwargs=pk_of("draft_report"),
+        data=lambda w, t: {"version": w.draft_report.versions.get().pk},
+        written=lambda w, t: _refreshed(w.draft_report).status == "validated",
+    ),
+    "reports:bilan_transmit": Endpoint(
+        kwargs=pk_of("validated_report"),
+        data=lambda w, t: {"transmitted_on": timezone.localdate().isoformat(), "channel": "partner_portal"},
+        written=lambda w, t: _refreshed(w.validated_report).status == "transmitted",
+    ),
+    "reports:bilan_remarks": Endpoint(
+        kwargs=pk_of("transmitted_report"),
+        data=lambda w, t: {"received_on": timezone.localdate().isoformat(), "remarks": "Bilan complet, merci."},
+        written=lambda w, t: _refreshed(w.transmitted_report).caf_remarks == "Bilan complet, merci.",
+    ),
+    "ctg:convention_logo": Endpoint(kwargs=lambda w, t: {"pk": w.convention_with_logo.pk, "kind": "collectivity"}),
 }
 
 
 def database_state() -> dict[str, list[dict]]:
     """Every row of every model of the three apps, history tables included."""
-    models = [model for label in ("ctg", "actions", "partners") for model in apps.get_app_config(label).get_models()]
+    labels = ("ctg", "actions", "partners", "reports")
+    models = [model for label in labels for model in apps.get_app_config(label).get_models()]
     return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
 
@@ -657,6 +793,7 @@ def test_permission(case: Case, role: str, request, client, own_action, other_ac
     headers = {"HX-Request": "true"} if case.htmx else {}
     send = client.post if case.method == "POST" else client.get
     response = send(url, data, headers=headers)
+    response.close()  # a file response (PDF, logo) holds its file open until closed
 
     login_url = reverse("login")
     if expected == LOGIN and case.htmx:

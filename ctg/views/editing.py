@@ -12,6 +12,11 @@ from ctg.views.helpers import SAVED, delete_page, form_page, post_data, referent
 get_or_post = require_http_methods(["GET", "POST"])
 
 
+def files_data(request):
+    """Uploaded files (the convention's logos), bound on POST only like `post_data`."""
+    return request.FILES if request.method == "POST" else None
+
+
 def _convention_form(request, form, title, convention):
     """Any record shown on the convention's page: back to that page once saved."""
     return form_page(
@@ -34,7 +39,7 @@ def convention_create(request):
     require(can_manage_ctg(request.user))
     return form_page(
         request,
-        ConventionForm(post_data(request)),
+        ConventionForm(post_data(request), files_data(request)),
         title="Nouvelle convention territoriale globale",
         success_url=lambda convention: convention.get_absolute_url(),
         cancel_url=reverse("ctg:convention_list"),
@@ -46,7 +51,7 @@ def convention_create(request):
 def convention_edit(request, pk):
     require(can_manage_ctg(request.user))
     convention = get_object_or_404(Convention, pk=pk)
-    form = ConventionForm(post_data(request), instance=convention)
+    form = ConventionForm(post_data(request), files_data(request), instance=convention)
     return _convention_form(request, form, f"Modifier « {convention} »", convention)
 
 

@@ -1,13 +1,17 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from ctg.enums import Role
 from ctg.models import Convention, Service, Territory
 from ctg.perms import can_manage_ctg
 
 
 @require_GET
 def home(request):
-    """Each role lands on its own page: service heads on their actions, everyone else on the CTG."""
+    """Each role lands on its own page: the direction and the élus on the steering dashboard, service heads
+    on their actions, the coordination and the technical administrator on the CTG."""
+    if request.user.role in (Role.DIRECTION, Role.ELECTED):
+        return redirect("reports:dashboard")
     if request.user.is_service_head:
         return redirect("actions:mine")
     return redirect("ctg:current")

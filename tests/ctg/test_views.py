@@ -8,10 +8,16 @@ from tests.ctg.factories import AxisFactory, ConventionFactory, ObjectiveFactory
 
 
 class TestLanding:
-    @pytest.mark.parametrize("role", ["coordination", "direction", "elected", "tech_admin"])
-    def test_others_land_on_the_current_convention(self, client_for, convention, role):
+    @pytest.mark.parametrize("role", ["coordination", "tech_admin"])
+    def test_coordination_and_admin_land_on_the_current_convention(self, client_for, convention, role):
         response = client_for(role).get(reverse("home"), follow=True)
         assert response.redirect_chain[-1][0] == reverse("ctg:overview", args=[convention.pk])
+
+    @pytest.mark.parametrize("role", ["direction", "elected"])
+    def test_direction_and_elected_land_on_the_dashboard(self, client_for, convention, role):
+        response = client_for(role).get(reverse("home"), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("reports:dashboard")
+        assert response.status_code == 200
 
     def test_service_head_lands_on_my_actions(self, client_for):
         response = client_for("service_head").get(reverse("home"))

@@ -16,6 +16,7 @@ from actions.services import action_record_progress
 from ctg.management.commands import demo_data as data
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
 from partners.models import Partner
+from reports.demo import seed_reports
 
 CAF = "Caf du Val-de-Marne"
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.today = timezone.localdate()
-        logging.getLogger("actions").setLevel(logging.WARNING)  # one line per point d'étape is noise here
+        for name in ("actions", "reports"):  # one line per point d'étape or bilan step is noise here
+            logging.getLogger(name).setLevel(logging.WARNING)
         with transaction.atomic():
             services = self.services()
             users = self.users(services)
@@ -60,6 +62,12 @@ class Command(BaseCommand):
                 )
                 self.next_convention(territories["commune"])
                 self.stdout.write(self.style.SUCCESS("CTG de démonstration chargée."))
+            seed_reports(
+                convention=Convention.objects.get(name=name),
+                coordination=users["coordination"],
+                direction=users["direction"],
+                today=self.today,
+            )
         self.stdout.write(f"Comptes de démonstration (mot de passe : « {data.PASSWORD} ») :")
         for username, user in users.items():
             self.stdout.write(f"  {username:<16} {user} – {user.get_role_display()}")
