@@ -124,9 +124,7 @@ class ActionFilter(django_filters.FilterSet):
 
     def funded_by(self, queryset, name, value):
         """Actions with budget lines of that funder (in the chosen year, when there is one)."""
-        year = self.campaign_year
-        lines = {"budget_lines__funder": value} | ({"budget_lines__year": year} if year is not None else {})
-        return queryset.filter(**lines)
+        return queryset.funded_by(value, self.campaign_year)
 
     def sort_by(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])

@@ -52,6 +52,19 @@ def display(field: models.Field, value, names: dict) -> str:
     return str(value)
 
 
+def field_changes(previous, record, fields: list[models.Field], names: dict) -> list[Change]:
+    """The fields that differ between two history records of the same object, readable."""
+    return [
+        Change(
+            str(field.verbose_name),
+            display(field, getattr(previous, field.attname), names),
+            display(field, getattr(record, field.attname), names),
+        )
+        for field in fields
+        if getattr(previous, field.attname) != getattr(record, field.attname)
+    ]
+
+
 def _entries(records: list, model: type[models.Model], subject, names: dict) -> list[HistoryEntry]:
     fields = [f for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS | {"version", "action_id"}]
     previous_by_object: dict[int, object] = {}
@@ -63,20 +76,8 @@ def _entries(records: list, model: type[models.Model], subject, names: dict) -> 
             entries.append(HistoryEntry(record.history_date, record.history_user, subject(record), "created", []))
         elif record.history_type == "-":
             entries.append(HistoryEntry(record.history_date, record.history_user, subject(record), "deleted", []))
-        elif previous is not None:
-            changes = [
-                Change(
-                    str(f.verbose_name),
-                    display(f, getattr(previous, f.attname), names),
-                    display(f, getattr(record, f.attname), names),
-                )
-                for f in fields
-                if getattr(previous, f.attname) != getattr(record, f.attname)
-            ]
-            if changes:
-                entries.append(
-                    HistoryEntry(record.history_date, record.history_user, subject(record), "changed", changes)
-                )
+        elif previous is not None and (changes := field_changes(previous, record, fields, names)):
+            entries.append(HistoryEntry(record.history_date, record.history_user, subject(record), "changed", changes))
     return entries
 
 

@@ -128,6 +128,11 @@ class ActionQuerySet(models.QuerySet):
             actual_missing=Exists(lines.filter(actual__isnull=True)),
         )
 
+    def funded_by(self, funder: str, year: int | None = None):
+        """Actions with budget lines of `funder` (of `year`, when given)."""
+        lines = BudgetLine.objects.filter(action=OuterRef("pk"), funder=funder)
+        return self.filter(Exists(lines.filter(year=year) if year is not None else lines))
+
     def missing_update(self, year: int):
         return self.with_campaign(year).filter(updated_in_year=False)
 

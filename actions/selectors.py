@@ -160,13 +160,17 @@ class FunderBudget:
     planned: Decimal
     actual: Decimal
     lines: int
+    actions: int
     missing_actual: int
 
 
 def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
-    """Budget of `year` per funder, planned vs actual, over the active actions (1 query)."""
+    """Budget of `year` per funder, planned vs actual, over the actions of the campaign of `year` (the same
+    actions the plan d'actions lists for `year` + `funder`), in 1 query."""
     rows = (
-        BudgetLine.objects.filter(action__in=Action.objects.active().of_convention(convention), year=year)
+        BudgetLine.objects.filter(
+            action__in=Action.objects.active().of_convention(convention).in_year(year), year=year
+        )
         .values("funder")
         .order_by()
         .annotate(
@@ -174,6 +178,7 @@ def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
             planned_total=Sum("planned"),
             actual_total=Sum("actual"),
             lines=Count("pk"),
+            actions=Count("action", distinct=True),
             missing_actual=Count("pk", filter=Q(actual__isnull=True)),
         )
     )
@@ -185,6 +190,7 @@ def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
             planned=by_funder[funder]["planned_total"] or Decimal(0),
             actual=by_funder[funder]["actual_total"] or Decimal(0),
             lines=by_funder[funder]["lines"],
+            actions=by_funder[funder]["actions"],
             missing_actual=by_funder[funder]["missing_actual"],
         )
         for funder in Funder

@@ -46,6 +46,15 @@ class CtgModelForm(forms.ModelForm):
             elif isinstance(field, forms.ModelMultipleChoiceField):
                 field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
 
+    def clean(self):
+        """Browsers send text areas with CRLF line ends: store LF, so that a text left untouched is not
+        recorded in the history as changed."""
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea) and isinstance(cleaned.get(name), str):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
+        return cleaned
+
     def _get_validation_exclusions(self):
         """Parent keys set by the view (the convention of an axis, the action of a jalon…) are not form
         fields, yet unique constraints involving them must be checked before saving, not by the database."""

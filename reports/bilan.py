@@ -196,6 +196,7 @@ def build_funding(source: BilanSource) -> dict:
         planned=sum((funder.planned for funder in funders), Decimal(0)),
         actual=sum((funder.actual for funder in funders), Decimal(0)),
         lines=sum(funder.lines for funder in funders),
+        actions=0,  # not shown: an action financed by several funders would be counted once per funder
         missing_actual=sum(funder.missing_actual for funder in funders),
     )
     return {"funders": [FundingRow(funder) for funder in funders], "total": FundingRow(total)}

@@ -5,7 +5,7 @@ Built from the bilan's simple-history records and its versions, in a fixed numbe
 
 from django.contrib.auth import get_user_model
 
-from actions.history import Change, HistoryEntry, display
+from actions.history import HistoryEntry, field_changes
 from reports.models import NARRATIVE_FIELDS, AnnualReport, ReportVersion
 
 # What the history tells; `updated_at` / `updated_by` only repeat the record's own date and author.
@@ -49,17 +49,7 @@ def bilan_history(report: AnnualReport, versions: list[ReportVersion]) -> list[H
     for record in records:
         if record.history_type == "+":
             entries.append(HistoryEntry(record.history_date, record.history_user, "le bilan", "created", []))
-        elif previous is not None:
-            changes = [
-                Change(
-                    str(field.verbose_name),
-                    display(field, getattr(previous, field.attname), names),
-                    display(field, getattr(record, field.attname), names),
-                )
-                for field in fields
-                if getattr(previous, field.attname) != getattr(record, field.attname)
-            ]
-            if changes:
-                entries.append(HistoryEntry(record.history_date, record.history_user, "le bilan", "changed", changes))
+        elif previous is not None and (changes := field_changes(previous, record, fields, names)):
+            entries.append(HistoryEntry(record.history_date, record.history_user, "le bilan", "changed", changes))
         previous = record
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -23,7 +23,9 @@ PAGES = {
         "/ctg/services/",
         "/actions/nouvelle/",
     ],
-    "petite-enfance": ["/actions/mes-actions/"],
+    "petite-enfance": ["/actions/mes-actions/", "/tableau-de-bord/"],
+    "direction": ["/tableau-de-bord/", "/bilans/", "/bilans/campagne/"],
+    "coordination ": ["/bilans/1/", "/bilans/2/", "/bilans/2/redaction/", "/bilans/2/apercu/"],
 }
 
 
@@ -41,10 +43,10 @@ def main():
         for width, suffix in [(1366, ""), (390, "-mobile")]:
             for username, paths in PAGES.items():
                 page = browser.new_page(viewport={"width": width, "height": 900})
-                login(page, username)
+                login(page, username.strip())
                 for path in paths:
                     page.goto(BASE + path)
-                    name = username + path.replace("/", "_").replace("?", "_").replace("=", "-")
+                    name = username.strip() + path.replace("/", "_").replace("?", "_").replace("=", "-")
                     page.screenshot(path=OUT / f"{name}{suffix}.png", full_page=True)
                 page.close()
         page = browser.new_page(viewport={"width": 1366, "height": 900})

@@ -10,7 +10,7 @@ from actions.models import Action, ActionPartner
 from actions.perms import can_edit_action, can_plan_action, can_update_action
 from actions.services import ActionHasUpdates, action_delete, action_set_archived
 from ctg.models import Convention
-from ctg.views.helpers import post_data, require
+from ctg.views.helpers import post_data, query_int, require
 
 logger = logging.getLogger("actions")
 
@@ -67,11 +67,11 @@ def action_detail(request, pk):
 def action_create(request):
     require(can_edit_action(request.user))
     pk = request.GET.get("convention")
-    convention = get_object_or_404(Convention, pk=pk) if pk and pk.isdigit() else Convention.objects.current()
+    convention = get_object_or_404(Convention, pk=query_int(pk)) if pk else Convention.objects.current()
     if convention is None:
         return redirect("ctg:convention_list")
     initial = {}
-    if (objective := request.GET.get("objective", "")).isdigit():
+    if objective := query_int(request.GET.get("objective")):
         initial["objective"] = objective
     form = ActionForm(post_data(request), convention=convention, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,24 +1,18 @@
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from actions.filters import ActionFilter
 from actions.models import Action
 from actions.perms import can_edit_action, can_update_action
 from ctg.models import Convention
+from ctg.views.helpers import convention_or_current
 
 PAGE_SIZE = 25
 
 
 def _convention_from(request) -> Convention:
-    pk = request.GET.get("convention")
-    if pk and pk.isdigit():
-        return get_object_or_404(Convention, pk=pk)
-    convention = Convention.objects.current()
-    if convention is None:
-        raise Http404("Aucune convention n'a encore été créée.")
-    return convention
+    return convention_or_current(request.GET.get("convention"))
 
 
 def mark_updatable(actions, user):

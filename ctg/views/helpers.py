@@ -7,13 +7,34 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, ProtectedError
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ctg.models import Convention
 
 logger = logging.getLogger("ctg")
 
 SAVED = "Enregistré : « {} »."
 PROTECTED_DELETE = "Suppression impossible : d'autres éléments y sont rattachés. Détachez-les d'abord."
+
+
+def query_int(value: str | None) -> int | None:
+    """A key or a year from a query string or a form: ASCII digits only ("²" passes `str.isdigit()`), few
+    enough for the database's integers. Anything else is None, which callers turn into a 404 or a default."""
+    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
+        return int(value)
+    return None
+
+
+def convention_or_current(value: str | None) -> Convention:
+    """The convention a page is asked about (`?convention=`, 404 when it does not exist), else the current
+    one; a 404 when no convention exists yet."""
+    if value is not None and value != "":
+        return get_object_or_404(Convention, pk=query_int(value))
+    convention = Convention.objects.current()
+    if convention is None:
+        raise Http404("Aucune convention n'a encore été créée.")
+    return convention
 
 
 def require(allowed: bool) -> None:

@@ -5,14 +5,13 @@ transmits; the direction validates. Every refusal of a workflow rule is a French
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ctg.models import Convention
-from ctg.views.helpers import post_data, require
+from ctg.views.helpers import convention_or_current, post_data, query_int, require
 from reports import workflow
 from reports.bilan import bilan_context
 from reports.dates import bilan_due_on, campaign_year
@@ -118,10 +117,7 @@ def detail_context(request, report: AnnualReport, **extra) -> dict:
 @require_GET
 def bilan_list(request):
     require(can_read_bilans(request.user))
-    pk = request.GET.get("convention", "")
-    convention = get_object_or_404(Convention, pk=pk) if pk.isdigit() else Convention.objects.current()
-    if convention is None:
-        raise Http404("Aucune convention n'a encore été créée.")
+    convention = convention_or_current(request.GET.get("convention"))
     reports = {
         report.year: report
         for report in report_queryset().of_convention(convention).prefetch_related("versions__requested_by")
@@ -161,15 +157,13 @@ def bilan_list(request):
 def bilan_create(request):
     require(can_write_bilan(request.user))
     convention_pk, year = request.POST.get("convention", ""), request.POST.get("year", "")
-    if not convention_pk.isdigit():
-        raise Http404
-    convention = get_object_or_404(Convention, pk=convention_pk)
+    convention = get_object_or_404(Convention, pk=query_int(convention_pk))
     list_url = f"{reverse('reports:bilan_list')}?convention={convention.pk}"
-    if not year.isdigit():
+    if query_int(year) is None:
         messages.error(request, BAD_CREATE_REQUEST)
         return redirect(list_url)
     try:
-        report = workflow.bilan_create(convention=convention, year=int(year), by=request.user)
+        report = workflow.bilan_create(convention=convention, year=query_int(year), by=request.user)
     except BilanError as error:
         messages.error(request, str(error))
         return redirect(list_url)
@@ -220,8 +214,8 @@ def bilan_preview(request, pk):
 def bilan_validate(request, pk):
     require(can_validate_bilan(request.user))
     report = get_report(pk)
-    version_pk = request.POST.get("version", "")
-    if not version_pk.isdigit():
+    version_pk = query_int(request.POST.get("version"))
+    if version_pk is None:
         messages.error(request, CHOOSE_VERSION)
         return redirect(report)
     version = get_object_or_404(ReportVersion, pk=version_pk)

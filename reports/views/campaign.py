@@ -5,14 +5,14 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ctg.models import Convention
-from ctg.views.helpers import require
+from ctg.views.helpers import convention_or_current, query_int, require
 from reports.dates import bilan_due_on, campaign_year
 from reports.models import Reminder
 from reports.perms import can_read_bilans, can_write_bilan
@@ -21,24 +21,11 @@ from reports.reminders import ReminderError, campaign_gaps, campaign_send_remind
 TEMPLATE = "reports/campaign.html"
 
 
-def _pk(value: str | None) -> int | None:
-    """A primary key from a query string: ASCII digits only ("²" passes `isdigit()`), short enough for the
-    database's integers. Anything else is None, which the callers turn into a 404."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value)
-    return None
-
-
 def _campaign_of(params) -> tuple[Convention, int]:
     """The convention and year asked for (`convention`, `year`), by default the current convention and the
     year whose bilan is being prepared; a year outside the convention is a 404."""
-    if "convention" in params:
-        convention = get_object_or_404(Convention, pk=_pk(params["convention"]))
-    else:
-        convention = Convention.objects.current()
-        if convention is None:
-            raise Http404("Aucune convention n'a encore été créée.")
-    year = _pk(params["year"]) if "year" in params else campaign_year()
+    convention = convention_or_current(params.get("convention"))
+    year = query_int(params["year"]) if "year" in params else campaign_year()
     if year not in convention.years:
         raise Http404("Cette année n'est pas couverte par la convention.")
     return convention, year

@@ -12,14 +12,12 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from actions.enums import ActionStatus
-from actions.models import Action, BudgetLine
 from actions.selectors import (
     PlanSummary,
     ServiceCampaign,
@@ -31,7 +29,7 @@ from actions.selectors import (
 from ctg.enums import ConventionStatus
 from ctg.models import Convention
 from ctg.templatetags.french import euros, long_date, percent
-from ctg.views.helpers import require
+from ctg.views.helpers import query_int, require
 from reports import charts
 from reports.dates import bilan_due_on, campaign_year, days_until, renewal_alert_from
 from reports.models import AnnualReport
@@ -46,7 +44,6 @@ RENEWAL_ALERT = "La CTG prend fin le {date} : préparez son renouvellement."
 ENDED_ALERT = "La CTG a pris fin le {date} : préparez son renouvellement."
 WHOLE_PLAN = "Tout le plan"
 ALL_SERVICES = "Tous les services"
-MAX_PK_DIGITS = 9  # beyond, the database's integers overflow: such a key cannot exist
 
 
 @dataclass(frozen=True)
@@ -98,22 +95,14 @@ class Renewal:
     link_text: str
 
 
-def _positive_int(value: str | None) -> int | None:
-    """An integer from a query string: ASCII digits only ("²" is a digit for `str.isdigit()`), few enough
-    for the database. Anything else is None."""
-    if value and value.isascii() and value.isdecimal() and len(value) <= MAX_PK_DIGITS:
-        return int(value)
-    return None
-
-
 def _convention_and_year(params, today: date) -> tuple[Convention | None, int]:
     """The convention asked for (404 when it does not exist), else the current one; the year asked for,
     else the campaign year, brought back within the convention's years."""
     if "convention" in params:
-        convention = get_object_or_404(Convention, pk=_positive_int(params["convention"]))
+        convention = get_object_or_404(Convention, pk=query_int(params["convention"]))
     else:
         convention = Convention.objects.current()
-    year = _positive_int(params.get("year")) or campaign_year(today)
+    year = query_int(params.get("year")) or campaign_year(today)
     if convention is not None:
         year = min(max(year, convention.years[0]), convention.years[-1])
     return convention, year
@@ -170,22 +159,13 @@ def campaign_sum(campaigns: list[ServiceCampaign]) -> ServiceCampaign:
     return ServiceCampaign(None, **{name: sum(getattr(item, name) for item in campaigns) for name in fields})
 
 
-def funder_action_counts(convention: Convention, year: int) -> dict[str, int]:
-    """Per funder, the campaign's actions with budget lines of that funder in `year`: what the plan
-    d'actions lists for `year` + `funder` (1 query)."""
-    campaign = Action.objects.active().of_convention(convention).in_year(year)
-    lines = BudgetLine.objects.filter(action__in=campaign, year=year).values("funder").order_by()
-    return dict(lines.annotate(actions=Count("action", distinct=True)).values_list("funder", "actions"))
-
-
 def funder_rows(convention: Convention, year: int, link: ListLinks) -> list[FunderRow]:
-    counts = funder_action_counts(convention, year)
     return [
         FunderRow(
             budget.label,
             budget.planned,
             budget.actual,
-            link(counts.get(budget.funder, 0), f"actions {year} financées", year=year, funder=budget.funder),
+            link(budget.actions, f"actions {year} financées", year=year, funder=budget.funder),
         )
         for budget in budget_by_funder(convention, year)
     ]

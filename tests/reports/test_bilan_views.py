@@ -59,17 +59,6 @@ def image(fmt: str = "PNG", size=(60, 30), noise: bool = False) -> bytes:
 
 
 @pytest.fixture
-def queued_tasks(settings):
-    """Tasks queued and not run, as the database queue does until its worker takes them."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def report(convention):
-    return AnnualReportFactory(convention=convention, year=2026)
-
-
-@pytest.fixture
 def validated(report, coordination, direction):
     workflow.bilan_validate(report=report, by=direction, version=ready_version(report, 1, coordination))
     return report
@@ -459,3 +448,19 @@ class TestLogos:
     @pytest.mark.parametrize("kind", ["collectivity", "autre"])
     def test_no_logo_is_a_404(self, client_for, convention, kind):
         assert client_for("elected").get(logo_url(convention.pk, kind)).status_code == 404
+
+
+def test_line_ends_typed_in_a_browser_do_not_count_as_a_change(client_for, report):
+    """Browsers send CRLF: a part left untouched must not appear in the history as changed."""
+    report.highlights = "Premier fait.\nSecond fait."
+    report.save()
+    data = {
+        "synthesis": "Nouvelle synthèse.",
+        "highlights": "Premier fait.\r\nSecond fait.",
+        "version": report.version,
+    }
+    assert client_for("coordination").post(reverse("reports:bilan_edit", args=[report.pk]), data).status_code == 302
+    report.refresh_from_db()
+    assert (report.synthesis, report.highlights) == ("Nouvelle synthèse.", "Premier fait.\nSecond fait.")
+    last = report.history.first()
+    assert last.prev_record.highlights == last.highlights

@@ -173,7 +173,6 @@ class TestPage:
         [
             {"convention": "²"},
             {"convention": "abc"},
-            {"convention": ""},
             {"convention": "99999999999999999999"},
             {"year": "2030"},
             {"year": "²"},
@@ -184,6 +183,9 @@ class TestPage:
     def test_bad_parameters_are_404(self, client_for, convention, params):
         params = {"convention": str(convention.pk), "year": str(YEAR), **params}
         assert client_for("coordination").get(URL, params).status_code == 404
+
+    def test_an_empty_convention_means_the_current_one(self, client_for, convention):
+        assert client_for("coordination").get(URL, {"convention": "", "year": str(YEAR)}).status_code == 200
 
     def test_history_newest_first(self, client_for, convention, dataset, coordination):
         service = dataset["head"].service

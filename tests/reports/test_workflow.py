@@ -45,17 +45,6 @@ def snapshot(report: AnnualReport) -> tuple:
 
 
 @pytest.fixture
-def queued_tasks(settings):
-    """Tasks queued and not run, as the database queue does until its worker takes them."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def report(convention):
-    return AnnualReportFactory(convention=convention, year=2026)
-
-
-@pytest.fixture
 def validated(report, coordination, direction):
     version = ready(report, 1, coordination)
     bilan_validate(report=report, by=direction, version=version)
