@@ -333,9 +333,11 @@ class TestConventionParameter:
     def test_unknown_convention_is_404(self, list_client, own_action):
         assert get_list(list_client, convention=999_999).status_code == 404
 
-    def test_non_numeric_convention_falls_back_to_the_current_one(self, list_client, own_action):
-        response = get_list(list_client, convention="abc")
-        assert codes(response) == ["FA1.1"]
+    def test_non_numeric_convention_is_404(self, list_client, own_action):
+        assert get_list(list_client, convention="abc").status_code == 404
+
+    def test_empty_convention_means_the_current_one(self, list_client, own_action):
+        assert codes(get_list(list_client, convention="")) == ["FA1.1"]
 
     def test_no_convention_at_all_is_404(self, client_for):
         assert client_for("coordination").get(reverse("actions:list")).status_code == 404
