@@ -793,7 +793,10 @@ def test_permission(case: Case, role: str, request, client, own_action, other_ac
     headers = {"HX-Request": "true"} if case.htmx else {}
     send = client.post if case.method == "POST" else client.get
     response = send(url, data, headers=headers)
-    response.close()  # a file response (PDF, logo) holds its file open until closed
+    if response.streaming:
+        # Read a served file (PDF, logo) to its end, which closes it. Not `response.close()`: outside the
+        # client, its signal would close the database connection of the test's transaction.
+        b"".join(response.streaming_content)
 
     login_url = reverse("login")
     if expected == LOGIN and case.htmx:

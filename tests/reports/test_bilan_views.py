@@ -416,7 +416,7 @@ class TestLogos:
     def test_a_jpeg_is_served_as_such(self, client_for, convention):
         self.edit(client_for("coordination"), convention, caf_logo=SimpleUploadedFile("caf.jpg", image("JPEG")))
         response = client_for("elected").get(logo_url(convention.pk, "caf"))
-        response.close()
+        assert b"".join(response.streaming_content).startswith(b"\xff\xd8\xff")
         assert response["Content-Type"] == "image/jpeg"
 
     def test_a_text_file_named_png_is_refused(self, client_for, convention):
