@@ -35,9 +35,9 @@ def assert_fragment(response, section_id: str) -> tuple[str, str]:
     assert html.lstrip().startswith(f'<section id="{section_id}"')
     assert html.count("<section ") == 2
     main = section(html, section_id)
-    assert 'hx-swap-oob="true"' not in main
+    assert 'data-hx-swap-oob="true"' not in main
     history = section(html, "history")
-    assert '<section id="history" class="c-panel" aria-labelledby="history-title" hx-swap-oob="true">' in history
+    assert '<section id="history" class="c-panel" aria-labelledby="history-title" data-hx-swap-oob="true">' in history
     return main, history
 
 

@@ -359,7 +359,7 @@ class TestHtmx:
         assertContains(response, "<html")
         assertContains(response, 'id="filters-title"')
         assertContains(response, 'id="results"')
-        assertContains(response, 'hx-target="#results"')
+        assertContains(response, 'data-hx-target="#results"')
 
     def test_htmx_pagination(self, list_client, objective):
         for n in range(1, 28):
@@ -374,13 +374,13 @@ class TestCards:
         response = client_for("service_head").get(reverse("actions:list"))
         own_url = reverse("actions:record_progress", args=[own_action.pk])
         other_url = reverse("actions:record_progress", args=[other_action.pk])
-        assertContains(response, f'hx-get="{own_url}?origin=card"')
+        assertContains(response, f'data-hx-get="{own_url}?origin=card"')
         assertNotContains(response, other_url)
 
     def test_coordination_may_record_on_every_card_and_create(self, list_client, own_action, other_action):
         response = get_list(list_client)
         for action in (own_action, other_action):
-            assertContains(response, f'hx-get="{reverse("actions:record_progress", args=[action.pk])}?origin=card"')
+            assertContains(response, f'data-hx-get="{reverse("actions:record_progress", args=[action.pk])}?origin=card"')
         assertContains(response, "Nouvelle fiche action")
 
     def test_elected_reads_without_tools(self, client_for, own_action):

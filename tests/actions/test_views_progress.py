@@ -138,7 +138,7 @@ class TestCard:
         assert html.lstrip().startswith(f'<li class="c-action-card" id="action-{own_action.pk}">')
         assert '<input type="hidden" name="origin" value="card">' in html
         assert "Nouveau point d'étape – FA1.1" in html
-        assert f'hx-target="#action-{own_action.pk}"' in html
+        assert f'data-hx-target="#action-{own_action.pk}"' in html
         assert '<option value="in_progress" selected>' in field_group(html, "status")
 
     def test_valid_post_returns_the_updated_card(self, client_for, service_head, own_action):
@@ -203,7 +203,7 @@ class TestCard:
         assert "<html" not in html
         assert f'id="action-{own_action.pk}"' in html
         assert "<form" not in html
-        assert f'hx-get="{url(own_action)}?origin=card"' in html  # the button to open it again
+        assert f'data-hx-get="{url(own_action)}?origin=card"' in html  # the button to open it again
         assert not ProgressUpdate.objects.exists()
 
 
@@ -217,7 +217,7 @@ class TestDetailPanel:
         assert "<html" not in html
         assert html.lstrip().startswith('<section id="status"')
         assert '<input type="hidden" name="origin" value="detail">' in html
-        assert 'hx-target="#status"' in html
+        assert 'data-hx-target="#status"' in html
         assert 'id="timeline"' not in html and 'id="history"' not in html
 
     def test_valid_post_returns_status_timeline_and_history(self, coordination_client, coordination, own_action):
@@ -235,15 +235,15 @@ class TestDetailPanel:
         assert "Point d'étape enregistré." in status
         assert f"Dernier point d'étape le {timezone.localdate():%d/%m/%Y}." in status
         assert "<form" not in status
-        assert 'hx-swap-oob="true"' not in status
+        assert 'data-hx-swap-oob="true"' not in status
 
         timeline = re.search(r'<section id="timeline"[^>]*>.*?</section>', html, re.S).group()
-        assert 'hx-swap-oob="true"' in timeline
+        assert 'data-hx-swap-oob="true"' in timeline
         assert "par Claire Martin" in timeline
         assert "<dt>Prochaines étapes</dt><dd>Reprendre en septembre.</dd>" in timeline
 
         history = re.search(r'<section id="history"[^>]*>.*?</section>', html, re.S).group()
-        assert 'hx-swap-oob="true"' in history
+        assert 'data-hx-swap-oob="true"' in history
         assert "Claire Martin\n          a modifié la fiche :" in history
         assert re.search(r"Statut : <del>.*?En cours</del> → <ins>.*?Reportée</ins>", history)
         assert re.search(r"Avancement \(%\) : <del>.*?40</del> → <ins>.*?50</ins>", history)

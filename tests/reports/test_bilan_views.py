@@ -268,9 +268,9 @@ class TestProducingIsVisible:
         html = response.text
         assert "<html" not in html
         assert html.lstrip().startswith(f'<tr id="version-{version.pk}"')
-        assert f'hx-get="{url("version_state", version.pk)}?detail=1" hx-trigger="every 2s"' in html
+        assert f'data-hx-get="{url("version_state", version.pk)}?detail=1" data-hx-trigger="every 2s"' in html
         assert '<span class="c-badge c-badge--in_progress" role="status">Production du PDF en cours…</span>' in html
-        assert 'id="bilan-actions"' in html and 'hx-swap-oob="true"' in html
+        assert 'id="bilan-actions"' in html and 'data-hx-swap-oob="true"' in html
         # Out of band inside a <template>: after a table row, a <form> would otherwise lose its fields.
         assert html.index("</tr>") < html.index("<template>") < html.index('id="bilan-actions"')
         assert html.rstrip().endswith("</template>")
@@ -281,12 +281,12 @@ class TestProducingIsVisible:
         assert "Produire le PDF" not in page  # one production at a time
 
         polled = client_for("elected").get(url("version_state", version.pk), **HTMX)
-        assert polled.text.count("<tr") == 1 and 'hx-trigger="every 2s"' in polled.text
+        assert polled.text.count("<tr") == 1 and 'data-hx-trigger="every 2s"' in polled.text
 
     def test_the_ready_row_stops_polling(self, client_for, report, coordination):
         version = ready_version(report, 1, coordination)
         response = client_for("elected").get(url("version_state", version.pk), **HTMX)
-        assert "hx-trigger" not in response.text
+        assert "data-hx-trigger" not in response.text
         assert "Brouillon" in response.text and version.sha256[:12] in response.text
         assert versions.VERSION_READY.format(number=1, pages=3) in response.text
         assert 'id="bilan-actions"' not in response.text  # the list page has no workflow panel

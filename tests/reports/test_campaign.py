@@ -282,7 +282,7 @@ class TestSend:
         html = response.content.decode()
         assert html.lstrip().startswith('<section id="reminders"')
         assert "<html" not in html and "Ce qui manque, service par service" not in html
-        assert 'id="messages" role="status" aria-live="polite" hx-swap-oob="true"' in html
+        assert 'id="messages" role="status" aria-live="polite" data-hx-swap-oob="true"' in html
         assert "2 relances envoyées" in html and "petite-enfance@example.fr" in html
 
     def test_nothing_missing_sends_nothing(self, client_for, convention, objective, service, service_head):
