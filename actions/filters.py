@@ -82,7 +82,10 @@ class ActionFilter(django_filters.FilterSet):
             queryset = queryset.active()
         if not cleaned.get("sort"):
             queryset = queryset.order_by("code")
-        return queryset.distinct()
+        # No DISTINCT (which made the database compare whole annotated rows): no filter can repeat an
+        # action. The only joins to many rows are the single-choice territory and public, and Django's
+        # through tables hold each (action, territory) or (action, public) pair once.
+        return queryset
 
     def search(self, queryset, name, value):
         return queryset.filter(

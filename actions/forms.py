@@ -1,7 +1,8 @@
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import formats, timezone
 
-from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
+from actions.models import CODE_TAKEN, Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from ctg.enums import TerritoryKind
 from ctg.forms import CtgModelForm
 from ctg.models import Convention, Objective, Territory
@@ -11,7 +12,6 @@ STALE_EDIT = (
     "Votre saisie est conservée ci-dessous ; les valeurs enregistrées entre-temps sont indiquées sous chaque champ "
     "concerné. Vérifiez, puis enregistrez à nouveau pour confirmer."
 )
-CODE_TAKEN = "Ce code est déjà utilisé par une autre fiche action de cette convention."
 
 
 class ActionForm(CtgModelForm):
@@ -104,9 +104,22 @@ class ActionForm(CtgModelForm):
         return str(value) if value not in (None, "") else "—"
 
     def save(self, commit=True):
-        if self.instance.pk:
-            self.instance.version += 1
-        return super().save(commit)
+        """A new fiche is inserted whole. An edit writes only the form's fields and the version: status and
+        progress (points d'étape) and archiving are written by their own services, never reverted from here."""
+        action = self.instance
+        if action.pk is None or not commit:
+            if action.pk is not None:
+                action.version += 1
+            return super().save(commit)
+        action.version += 1
+        own = [name for name in self._meta.fields if not action._meta.get_field(name).many_to_many]
+        try:
+            action.save(update_fields=[*own, "version"])
+        except Exception:
+            action.version -= 1  # the form may be shown again (an error under the lock): keep its version
+            raise
+        self._save_m2m()
+        return action
 
 
 class ProgressUpdateForm(CtgModelForm):
@@ -121,19 +134,31 @@ class ProgressUpdateForm(CtgModelForm):
         }
 
 
-class MilestoneForm(CtgModelForm):
+class ChangedFieldsForm(CtgModelForm):
+    """An edit form that sends, hidden, the value each field had when it was shown, so that `changed_data` is
+    what this person changed: saving writes only those fields (see `actions.services.action_part_save`), and
+    what someone else saved meanwhile in the other fields is kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            for field in self.fields.values():
+                field.show_hidden_initial = True
+
+
+class MilestoneForm(ChangedFieldsForm):
     class Meta:
         model = Milestone
         fields = ["title", "due_on", "done_on"]
 
 
-class BudgetLineForm(CtgModelForm):
+class BudgetLineForm(ChangedFieldsForm):
     class Meta:
         model = BudgetLine
         fields = ["year", "nature", "funder", "planned", "actual"]
 
 
-class BudgetActualForm(CtgModelForm):
+class BudgetActualForm(ChangedFieldsForm):
     """What a service head may change on a budget line: the amount actually spent."""
 
     class Meta:
@@ -142,11 +167,18 @@ class BudgetActualForm(CtgModelForm):
 
 
 class ActionPartnerForm(CtgModelForm):
+    """Offers the partners not yet associated with the action. One associated meanwhile (another tab, another
+    person, a double click) is refused with the unique constraint's own message, not "Sélectionnez un choix
+    valide": the field accepts every partner, only its list leaves out those already there."""
+
     class Meta:
         model = ActionPartner
         fields = ["partner", "role"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
         taken = ActionPartner.objects.filter(action=self.instance.action).values("partner")
-        self.fields["partner"].queryset = self.fields["partner"].queryset.exclude(pk__in=taken)
+        offered = ModelChoiceIterator(field)
+        offered.queryset = field.queryset.exclude(pk__in=taken)
+        field.widget.choices = offered

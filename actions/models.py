@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -26,6 +26,9 @@ from partners.models import Partner
 TRANSITION_NOT_ALLOWED = "Une action « {current} » ne peut pas passer au statut « {new} »."
 DONE_NEEDS_FULL_PROGRESS = "Une action réalisée est avancée à 100 %."
 ARCHIVED_ACTION = "Cette action est archivée : elle ne reçoit plus de point d'étape."
+CODE_TAKEN = "Ce code est déjà utilisé par une autre fiche action de cette convention."
+PARTNER_TAKEN = "Ce partenaire est déjà associé à l'action."
+YEAR_OUT_OF_RANGE = "Année invalide."
 
 # Validator messages are %-formatted by Django, hence "%%".
 PROGRESS_VALIDATORS = [MinValueValidator(0, "Entre 0 et 100 %%."), MaxValueValidator(100, "Entre 0 et 100 %%.")]
@@ -61,7 +64,7 @@ def without_news_condition(now=None) -> Q:
     now = now or timezone.now()
     per_convention = Q(pk__in=[])
     for convention_id, days in Convention.objects.values_list("pk", "stale_after_days"):
-        per_convention |= Q(objective__axis__convention_id=convention_id, last_news_at__lt=now - timedelta(days=days))
+        per_convention |= Q(convention_id=convention_id, last_news_at__lt=now - timedelta(days=days))
     return ~Q(status__in=CLOSED_STATUSES) & per_convention
 
 
@@ -80,7 +83,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
     def of_convention(self, convention: Convention):
-        return self.filter(objective__axis__convention=convention)
+        return self.filter(convention=convention)
 
     def piloted_by(self, service_id: int | None):
         return self.filter(pilot_service_id=service_id)
@@ -105,7 +108,7 @@ class ActionQuerySet(models.QuerySet):
         return queryset.annotate(late=flag(late_condition(today)), without_news=flag(without_news_condition(now)))
 
     def for_display(self):
-        return self.select_related("objective__axis__convention", "pilot_service").with_flags()
+        return self.select_related("objective__axis__convention", "convention", "pilot_service").with_flags()
 
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
@@ -148,6 +151,11 @@ class ActionQuerySet(models.QuerySet):
 
 class Action(models.Model):
     objective = models.ForeignKey(Objective, verbose_name="objectif", on_delete=models.PROTECT, related_name="actions")
+    # The objective's convention, copied here so that the database itself keeps codes unique per convention
+    # (a constraint cannot follow objective → axis → convention). `save()` and `clean()` keep it in step.
+    convention = models.ForeignKey(
+        Convention, verbose_name="convention", on_delete=models.PROTECT, related_name="actions", editable=False
+    )
     code = models.CharField("code", max_length=20, help_text="Par exemple : FA1.2.")
     title = models.CharField("intitulé", max_length=250)
     finding = models.TextField("constat", blank=True, help_text="Le constat du diagnostic auquel l'action répond.")
@@ -194,21 +202,59 @@ class Action(models.Model):
                 name="action_end_after_start",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DONE) | Q(progress=100),
+                name="action_done_at_100",
+                violation_error_message=DONE_NEEDS_FULL_PROGRESS,
+            ),
+            # Case-insensitive, as the form checks it: "fa1.2" is taken when "FA1.2" exists.
+            models.UniqueConstraint(
+                F("convention"),
+                Lower("code"),
+                name="action_unique_code_per_convention",
+                violation_error_message=CODE_TAKEN,
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} – {self.title}"
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "objective" in update_fields:
+            self.sync_convention()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "convention"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("actions:detail", args=[self.pk])
+
+    def clean_fields(self, exclude=None):
+        self.sync_convention()  # before the field checks: the convention is required
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": END_BEFORE_START})
 
-    @property
-    def convention(self) -> Convention:
-        return self.objective.axis.convention
+    def validate_constraints(self, exclude=None):
+        """The convention is never a form field, yet it follows the objective: whenever the objective is
+        checked, so is the code's uniqueness within its convention (the admin's form included)."""
+        if exclude and "convention" in exclude and "objective" not in exclude and self.convention_id is not None:
+            exclude = set(exclude) - {"convention"}
+        super().validate_constraints(exclude=exclude)
+
+    def sync_convention(self) -> None:
+        """Make `convention` the objective's, read from the loaded objects when they are (no query)."""
+        if self.objective_id is None:
+            return
+        objective = Action._meta.get_field("objective")
+        if objective.is_cached(self) and Objective._meta.get_field("axis").is_cached(self.objective):
+            self.convention_id = self.objective.axis.convention_id
+        else:
+            objectives = Objective.objects.filter(pk=self.objective_id)
+            self.convention_id = objectives.values_list("axis__convention_id", flat=True).first()
 
     @property
     def is_closed(self) -> bool:
@@ -243,9 +289,7 @@ class ActionPartner(models.Model):
         ordering = ["partner__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["action", "partner"],
-                name="action_partner_unique",
-                violation_error_message="Ce partenaire est déjà associé à l'action.",
+                fields=["action", "partner"], name="action_partner_unique", violation_error_message=PARTNER_TAKEN
             )
         ]
 
@@ -274,6 +318,11 @@ class ProgressUpdate(models.Model):
         indexes = [models.Index(fields=["action", "recorded_at"], name="progress_update_action_date")]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="progress_update_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DONE) | Q(progress=100),
+                name="progress_update_done_at_100",
+                violation_error_message=DONE_NEEDS_FULL_PROGRESS,
+            ),
         ]
 
     def __str__(self):
@@ -313,7 +362,7 @@ class Milestone(models.Model):
 class BudgetLine(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField(
-        "année", validators=[MinValueValidator(2000, "Année invalide."), MaxValueValidator(2100, "Année invalide.")]
+        "année", validators=[MinValueValidator(2000, YEAR_OUT_OF_RANGE), MaxValueValidator(2100, YEAR_OUT_OF_RANGE)]
     )
     nature = models.CharField("nature", max_length=20, choices=BudgetNature.choices, default=BudgetNature.OPERATING)
     funder = models.CharField("financeur", max_length=20, choices=Funder.choices)
@@ -331,6 +380,11 @@ class BudgetLine(models.Model):
             models.CheckConstraint(condition=Q(planned__gte=0), name="budget_line_planned_positive"),
             models.CheckConstraint(
                 condition=Q(actual__isnull=True) | Q(actual__gte=0), name="budget_line_actual_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="budget_line_year_range",
+                violation_error_message=YEAR_OUT_OF_RANGE,
             ),
         ]
 

@@ -4,7 +4,7 @@ SQL query whatever the size of the plan, built on the flags and campaign annotat
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from actions.enums import ActionStatus, Funder
 from actions.models import Action, BudgetLine
@@ -20,7 +20,7 @@ class StatusCount:
 
 @dataclass(frozen=True)
 class PlanSummary:
-    """Counts of a set of actions (an axis, a convention)."""
+    """Counts of a set of actions (an objective, an axis, a convention)."""
 
     total: int
     status_counts: list[StatusCount]
@@ -38,25 +38,38 @@ class AxisSummary(PlanSummary):
 
 
 def _summary_aggregates() -> dict:
+    """Counts that add up: the summary of an axis is the sum of its objectives' rows, the plan's the sum of
+    its axes' (the mean progress is kept as a sum and a count for that)."""
     status_counts = {f"status_{status}": Count("pk", filter=Q(status=status)) for status in ActionStatus.values}
+    counted = ~Q(status=ActionStatus.ABANDONED)
     return {
         "total": Count("pk"),
-        "progress_mean": Avg("progress", filter=~Q(status=ActionStatus.ABANDONED)),
+        "progress_sum": Sum("progress", filter=counted),
+        "progress_count": Count("pk", filter=counted),
         "late_count": Count("pk", filter=Q(late=True)),
         "without_news_count": Count("pk", filter=Q(without_news=True)),
         **status_counts,
     }
 
 
+def _added(rows) -> dict:
+    """The sum of summary rows."""
+    total = {}
+    for row in rows:
+        for key in _summary_aggregates():
+            total[key] = total.get(key, 0) + (row.get(key) or 0)
+    return total
+
+
 def _summary_fields(row: dict | None) -> dict:
     row = row or {}
-    mean = row.get("progress_mean")
+    counted = row.get("progress_count") or 0
     return {
         "total": row.get("total", 0),
         "status_counts": [
             StatusCount(status.value, status.label, row.get(f"status_{status.value}", 0)) for status in ActionStatus
         ],
-        "progress": round(mean) if mean is not None else None,
+        "progress": round((row.get("progress_sum") or 0) / counted) if counted else None,
         "late": row.get("late_count", 0),
         "without_news": row.get("without_news_count", 0),
     }
@@ -66,12 +79,33 @@ def _plan(convention: Convention):
     return Action.objects.active().of_convention(convention).with_flags()
 
 
+def _rows_by(convention: Convention, *keys: str) -> list[dict]:
+    return list(_plan(convention).values(*keys).order_by().annotate(**_summary_aggregates()))
+
+
 def axis_summaries(convention: Convention, axes: list[Axis] | None = None) -> list[AxisSummary]:
     """One summary per axis of the convention (or of `axes` when already loaded), empty axes included."""
-    rows = _plan(convention).values("objective__axis").order_by().annotate(**_summary_aggregates())
-    by_axis = {row["objective__axis"]: row for row in rows}
+    by_axis = {row["objective__axis"]: row for row in _rows_by(convention, "objective__axis")}
     axes = convention.axes.all() if axes is None else axes
     return [AxisSummary(axis=axis, **_summary_fields(by_axis.get(axis.pk))) for axis in axes]
+
+
+def plan_summaries(convention: Convention, axes: list[Axis]) -> tuple[list[AxisSummary], PlanSummary]:
+    """The summary of each axis and of the whole plan, in the one query of `axis_summaries`."""
+    by_axis = {row["objective__axis"]: row for row in _rows_by(convention, "objective__axis")}
+    summaries = [AxisSummary(axis=axis, **_summary_fields(by_axis.get(axis.pk))) for axis in axes]
+    return summaries, PlanSummary(**_summary_fields(_added(by_axis.values())))
+
+
+def tree_summaries(convention: Convention, axes: list[Axis]) -> tuple[list[AxisSummary], dict[int, PlanSummary]]:
+    """The summary of each axis and of each objective holding actions directly (1 query): the overview
+    shows them on its folded tree instead of listing every action."""
+    rows = _rows_by(convention, "objective__axis", "objective")
+    summaries = [
+        AxisSummary(axis=axis, **_summary_fields(_added(row for row in rows if row["objective__axis"] == axis.pk)))
+        for axis in axes
+    ]
+    return summaries, {row["objective"]: PlanSummary(**_summary_fields(row)) for row in rows}
 
 
 def convention_summary(convention: Convention) -> PlanSummary:
@@ -117,33 +151,43 @@ def campaign_actions(convention: Convention, year: int):
 
 
 def service_campaigns(convention: Convention, year: int) -> list[ServiceCampaign]:
-    """Per pilot service, the share of its actions updated in `year` and with their réalisé (3 queries)."""
+    """Per pilot service, the share of its actions updated in `year` and with their réalisé (3 queries: the
+    actions, their budget lines of the year, the services). The budget side is read from the lines
+    themselves rather than tested action by action."""
     rows = (
         campaign_actions(convention, year)
         .values("pilot_service")
         .order_by()
-        .annotate(
-            actions=Count("pk"),
-            updated=Count("pk", filter=Q(updated_in_year=True)),
-            budgeted=Count("pk", filter=Q(budgeted_in_year=True)),
-            actual_entered=Count("pk", filter=Q(budgeted_in_year=True, actual_missing=False)),
-        )
+        .annotate(actions=Count("pk"), updated=Count("pk", filter=Q(updated_in_year=True)))
     )
     by_service = {row.pop("pilot_service"): row for row in rows}
-    missing_lines = dict(
-        missing_actual_lines(convention, year)
+    lines = (
+        BudgetLine.objects.filter(
+            action__in=Action.objects.active().of_convention(convention).in_year(year), year=year
+        )
         .values("action__pilot_service")
         .order_by()
-        .annotate(count=Count("pk"))
-        .values_list("action__pilot_service", "count")
-    )
-    services = Service.objects.filter(pk__in=by_service).select_related("head").order_by("name")
-    return [
-        ServiceCampaign(
-            service=service, **by_service[service.pk], missing_actual_lines=missing_lines.get(service.pk, 0)
+        .annotate(
+            budgeted=Count("action", distinct=True),
+            actions_missing=Count("action", distinct=True, filter=Q(actual__isnull=True)),
+            missing_actual_lines=Count("pk", filter=Q(actual__isnull=True)),
         )
-        for service in services
-    ]
+    )
+    budget = {row.pop("action__pilot_service"): row for row in lines}
+    services = Service.objects.filter(pk__in=by_service).select_related("head").order_by("name")
+    campaigns = []
+    for service in services:
+        line = budget.get(service.pk, {"budgeted": 0, "actions_missing": 0, "missing_actual_lines": 0})
+        campaigns.append(
+            ServiceCampaign(
+                service=service,
+                **by_service[service.pk],
+                budgeted=line["budgeted"],
+                actual_entered=line["budgeted"] - line["actions_missing"],
+                missing_actual_lines=line["missing_actual_lines"],
+            )
+        )
+    return campaigns
 
 
 def missing_actual_lines(convention: Convention, year: int):

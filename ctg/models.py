@@ -94,6 +94,13 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = "utilisateur"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.SERVICE_HEAD) | Q(service__isnull=False),
+                name="user_service_head_has_service",
+                violation_error_message=SERVICE_HEAD_NEEDS_SERVICE,
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -272,7 +279,14 @@ class Objective(models.Model):
                 fields=["axis", "code"],
                 name="objective_unique_code",
                 violation_error_message="Un objectif porte déjà ce code dans cet axe.",
-            )
+            ),
+            # The part of `clean()` a row can check alone (the parent's level and axis are another row's).
+            models.CheckConstraint(
+                condition=Q(level=ObjectiveLevel.STRATEGIC, parent__isnull=True)
+                | Q(level=ObjectiveLevel.OPERATIONAL, parent__isnull=False),
+                name="objective_parent_follows_level",
+                violation_error_message=PARENT_MUST_BE_STRATEGIC,
+            ),
         ]
 
     def __str__(self):

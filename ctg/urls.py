@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions.views.overview import overview
-from ctg.views import editing, files, pages
+from ctg.views import editing, files, health, pages
 
 ctg_patterns = [
     path("", pages.current, name="current"),
@@ -55,6 +55,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("sante/", health.health, name="health"),
     path("compte/", include(account_patterns)),
     path("ctg/", include((ctg_patterns, "ctg"))),
     path("actions/", include("actions.urls")),
@@ -62,3 +63,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# French error pages that need neither the request nor the database (ctg/views/errors.py); Django's own
+# 403 and 404 handlers render our 403.html and 404.html.
+handler400 = "ctg.views.errors.bad_request"
+handler500 = "ctg.views.errors.server_error"

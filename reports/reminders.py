@@ -143,8 +143,9 @@ def campaign_send_reminders(*, convention: Convention, year: int, by: User | Non
     unreachable: list[ServiceGap] = []
     with transaction.atomic():
         # Lock the convention: two sends of the same campaign run one after the other, and the second one sees
-        # the first one's reminders.
-        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        # the first one's reminders. "No key" (FOR NO KEY UPDATE on PostgreSQL): while the e-mails go out, rows
+        # pointing to the convention (a new fiche action, axis, signatory) may still be written.
+        convention = Convention.objects.select_for_update(no_key=True).get(pk=convention.pk)
         last = Reminder.objects.filter(convention=convention, year=year).order_by("-sent_at").first()
         if last is not None and timezone.now() - last.sent_at < RESEND_DELAY:
             when = timezone.localtime(last.sent_at).strftime("%d/%m/%Y à %H:%M")

@@ -177,6 +177,9 @@ MATRIX: list[Case] = [
     Case("password_reset_confirm", "GET", everyone(200), target="set-password"),
     Case("password_reset_confirm", "POST", everyone(302), target="set-password"),
     Case("password_reset_complete", "GET", everyone(200)),
+    # The health check, for the reverse proxy and the monitoring.
+    Case("health", "GET", everyone(200)),
+    Case("health", "POST", everyone(405)),
     # The CTG and its referentials.
     *page("home", get=302),
     *page("ctg:current", get=302),
@@ -514,6 +517,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         written=lambda w, t: _refreshed(w.someone).check_password(NEW_PASSWORD),
     ),
     "password_reset_complete": Endpoint(),
+    "health": Endpoint(),
     # The CTG.
     "home": Endpoint(),
     "ctg:current": Endpoint(),

@@ -1,18 +1,26 @@
 import logging
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from actions.forms import ActionForm, ActionPartnerForm, BudgetLineForm, MilestoneForm
 from actions.history import action_history
 from actions.models import Action, ActionPartner
 from actions.perms import can_edit_action, can_plan_action, can_update_action
-from actions.services import ActionHasUpdates, action_delete, action_set_archived
+from actions.services import ActionGone, ActionHasUpdates, action_delete, action_set_archived
 from ctg.models import Convention
-from ctg.views.helpers import post_data, query_int, require
+from ctg.views.helpers import post_data, query_int, require, save_form
 
 logger = logging.getLogger("actions")
+
+ARCHIVED = "La fiche a été archivée."
+RESTORED = "La fiche a été réactivée."
+DELETED = "La fiche « {} » a été supprimée."
+ALREADY_DELETED = "La fiche « {} » avait déjà été supprimée."
 
 
 def detail_context(action: Action, user, **extra) -> dict:
@@ -53,8 +61,18 @@ def get_action(pk: int) -> Action:
 
 def get_action_for_update(pk: int) -> Action:
     """The action row, locked until the end of the request so two saves cannot interleave."""
-    queryset = Action.objects.select_related("objective__axis__convention").select_for_update(of=("self",))
+    queryset = Action.objects.select_related("objective__axis__convention", "convention").select_for_update(
+        of=("self",)
+    )
     return get_object_or_404(queryset, pk=pk)
+
+
+def gone_response(request, error: ActionGone) -> HttpResponse:
+    """The fiche was deleted while this request waited for it: say so on the plan d'actions."""
+    messages.error(request, str(error))
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("actions:list"))
+    return redirect("actions:list")
 
 
 @require_GET
@@ -74,8 +92,9 @@ def action_create(request):
     if objective := query_int(request.GET.get("objective")):
         initial["objective"] = objective
     form = ActionForm(post_data(request), convention=convention, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        action = form.save()
+    # A code taken meanwhile (a double submission) comes back as the form's message, as does an objective
+    # deleted meanwhile.
+    if request.method == "POST" and form.is_valid() and (action := save_form(form)) is not None:
         logger.info("Action %s created by %s", action.code, request.user)
         messages.success(request, f"La fiche « {action} » a été créée.")
         return redirect(action)
@@ -89,8 +108,7 @@ def action_edit(request, pk):
     action = get_action_for_update(pk) if request.method == "POST" else get_action(pk)
     saved_code = action.code  # the form overwrites the instance with the input, even when invalid
     form = ActionForm(post_data(request), instance=action, convention=action.convention)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_form(form) is not None:
         logger.info("Action %s edited by %s", action.code, request.user)
         messages.success(request, "La fiche a été enregistrée.")
         return redirect(action)
@@ -100,11 +118,16 @@ def action_edit(request, pk):
 
 @require_POST
 def action_archive(request, pk):
+    """Archive or restore. The form may say which (`archived` = 1 or 0), so that a double click archives once;
+    without it, the button switches the state the page showed."""
     require(can_edit_action(request.user))
     action = get_object_or_404(Action, pk=pk)
-    archive = action.archived_at is None
-    action_set_archived(action=action, by=request.user, archived=archive)
-    messages.success(request, "La fiche a été archivée." if archive else "La fiche a été réactivée.")
+    archive = {"1": True, "0": False}.get(request.POST.get("archived", ""), action.archived_at is None)
+    try:
+        action_set_archived(action=action, by=request.user, archived=archive)
+    except ActionGone as error:
+        return gone_response(request, error)
+    messages.success(request, ARCHIVED if archive else RESTORED)
     return redirect(action)
 
 
@@ -120,5 +143,8 @@ def action_remove(request, pk):
     except ActionHasUpdates as error:
         messages.error(request, str(error))
         return redirect(action)
-    messages.success(request, f"La fiche « {action} » a été supprimée.")
+    except ActionGone:
+        messages.info(request, ALREADY_DELETED.format(action))
+        return redirect("actions:list")
+    messages.success(request, DELETED.format(action))
     return redirect("actions:list")

@@ -2,23 +2,40 @@
 
 With htmx each call returns the re-rendered section (plus the history, out of band); without
 JavaScript the same URLs redirect back to the detail page or show a plain form page.
+
+On POST the action's row is locked and the part read afresh before the form is checked
+(`actions.services.action_part_lock`), and only the fields the person changed are saved. What happened
+meanwhile comes back in French: the form's message when a rule is broken (the same partner associated twice),
+a flash message when the fiche was deleted or archived, or the part deleted.
 """
 
 import logging
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.forms import ActionPartnerForm, BudgetActualForm, BudgetLineForm, MilestoneForm
 from actions.models import Action, ActionPartner, BudgetLine, Milestone
 from actions.perms import can_plan_action, can_update_action
-from actions.views.detail import detail_context, get_action
-from ctg.views.helpers import post_data, require
+from actions.services import (
+    ActionGone,
+    ActionUnavailable,
+    PartGone,
+    action_part_delete,
+    action_part_lock,
+    action_part_save,
+)
+from actions.views.detail import detail_context, get_action, gone_response
+from ctg.views.helpers import add_form_errors, broken_rule, post_data, require
 
 logger = logging.getLogger("actions")
+
+ALREADY_DELETED = "Cet élément avait déjà été supprimé."
 
 
 def _section(request, action: Action, section: str, **extra) -> HttpResponse:
@@ -28,6 +45,8 @@ def _section(request, action: Action, section: str, **extra) -> HttpResponse:
         return render(request, "actions/action_detail.html", context)
     html = render_to_string(f"actions/action_detail.html#{section}", context, request)
     html += render_to_string("actions/action_detail.html#history", {**context, "oob": True}, request)
+    if messages.get_messages(request):
+        html += render_to_string("_messages.html", {"oob": True}, request)
     return HttpResponse(html)
 
 
@@ -39,12 +58,25 @@ def _done(request, action: Action, section: str, message: str) -> HttpResponse:
     return redirect(f"{action.get_absolute_url()}#{section}")
 
 
+def _refused(request, action_pk: int, section: str, error: Exception) -> HttpResponse:
+    """The fiche was deleted or archived, or the part deleted, while this request waited: say so."""
+    if isinstance(error, ActionGone):
+        return gone_response(request, error)
+    messages.error(request, str(error))
+    if request.htmx:
+        return _section(request, get_action(action_pk), section)
+    return redirect(f"{reverse('actions:detail', args=[action_pk])}#{section}")
+
+
 def _add(request, pk, *, model, form_class, prefix, section, allowed, message):
     action = get_action(pk)
     require(allowed(request.user, action))
-    form = form_class(request.POST, instance=model(action=action), prefix=prefix)
-    if form.is_valid():
-        form.save()
+    try:
+        part = action_part_lock(part=model(action=action), by=request.user, allowed=allowed)
+    except ActionUnavailable as error:
+        return _refused(request, pk, section, error)
+    form = form_class(request.POST, instance=part, prefix=prefix)
+    if form.is_valid() and _saved(request, form):
         return _done(request, action, section, message)
     return _section(request, action, section, **{f"{prefix.removeprefix('new-')}_form": form})
 
@@ -52,10 +84,29 @@ def _add(request, pk, *, model, form_class, prefix, section, allowed, message):
 def _edit(request, obj, *, form_class, section, allowed, message, title):
     action = get_action(obj.action_id)
     require(allowed(request.user, action))
+    if request.method == "POST":
+        try:
+            obj = action_part_lock(part=obj, by=request.user, allowed=allowed)
+        except (ActionUnavailable, PartGone) as error:
+            return _refused(request, action.pk, section, error)
     form = form_class(post_data(request), instance=obj, prefix="edit")
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and _saved(request, form):
         return _done(request, action, section, message)
+    return _edit_page(request, action, obj, form, section=section, title=title)
+
+
+def _saved(request, form) -> bool:
+    """Save a form checked under the action's lock; a unique constraint broken all the same comes back as the
+    model's own message on the form (False)."""
+    try:
+        action_part_save(form=form, by=request.user)
+    except IntegrityError:
+        add_form_errors(form, broken_rule(form.instance))
+        return False
+    return True
+
+
+def _edit_page(request, action: Action, obj, form, *, section: str, title: str) -> HttpResponse:
     if request.htmx:
         return _section(request, action, section, editing=obj.pk, edit_form=form)
     context = {"form": form, "title": title, "cancel_url": f"{action.get_absolute_url()}#{section}", "action": action}
@@ -65,8 +116,11 @@ def _edit(request, obj, *, form_class, section, allowed, message, title):
 def _delete(request, obj, *, section, allowed, message):
     action = get_action(obj.action_id)
     require(allowed(request.user, action))
-    obj.delete()
-    return _done(request, action, section, message)
+    try:
+        deleted = action_part_delete(part=obj, by=request.user, allowed=allowed)
+    except ActionUnavailable as error:
+        return _refused(request, action.pk, section, error)
+    return _done(request, action, section, message if deleted else ALREADY_DELETED)
 
 
 @require_POST

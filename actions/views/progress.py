@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -8,9 +9,9 @@ from django.views.decorators.http import require_http_methods
 from actions.forms import ProgressUpdateForm
 from actions.models import Action, ProgressUpdate
 from actions.perms import can_update_action
-from actions.services import action_record_progress
-from actions.views.detail import detail_context, get_action
-from ctg.views.helpers import post_data, require
+from actions.services import ActionGone, action_lock, action_record_progress
+from actions.views.detail import detail_context, get_action, gone_response
+from ctg.views.helpers import add_form_errors, post_data, require
 
 RECORDED = "Point d'étape enregistré."
 
@@ -51,13 +52,27 @@ def record_progress(request, pk):
     action = get_action(pk)
     require(can_update_action(request.user, action))
     origin = request.POST.get("origin") or request.GET.get("origin", "detail")
+    if request.method == "POST":
+        try:
+            action_lock(pk)  # until the request ends: the action cannot vanish while the form is checked
+        except ActionGone as error:
+            return gone_response(request, error)
     form = progress_form(action, request.user, post_data(request))
     if request.method == "POST" and form.is_valid():
-        action_record_progress(action=action, by=request.user, **form.cleaned_data)
-        if request.htmx:
-            return _fragment(request, get_action(pk), origin, None, saved=True)
-        messages.success(request, RECORDED)
-        return redirect(_safe_next(request) or action.get_absolute_url())
+        try:
+            action_record_progress(action=action, by=request.user, **form.cleaned_data)
+        except ActionGone as error:
+            return gone_response(request, error)
+        except ValidationError as error:
+            # Checked again under the action's lock: another point d'étape, or an archiving, came first. The
+            # form says why, next to what is now saved.
+            add_form_errors(form, error)
+            action = get_action(pk)
+        else:
+            if request.htmx:
+                return _fragment(request, get_action(pk), origin, None, saved=True)
+            messages.success(request, RECORDED)
+            return redirect(_safe_next(request) or action.get_absolute_url())
     if request.htmx:
         return _fragment(request, action, origin, None if "cancel" in request.GET else form, saved=False)
     return render(request, "actions/progress_form.html", {"action": action, "form": form, "next": _safe_next(request)})

@@ -18,14 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from actions.enums import ActionStatus
-from actions.selectors import (
-    PlanSummary,
-    ServiceCampaign,
-    axis_summaries,
-    budget_by_funder,
-    convention_summary,
-    service_campaigns,
-)
+from actions.selectors import PlanSummary, ServiceCampaign, budget_by_funder, plan_summaries, service_campaigns
 from ctg.enums import ConventionStatus
 from ctg.models import Convention
 from ctg.templatetags.french import euros, long_date, percent
@@ -234,11 +227,12 @@ def dashboard(request):
         return redirect("ctg:convention_list")
     link = ListLinks(convention)
     axes = list(convention.axes.all())
+    summaries, total = plan_summaries(convention, axes)
     plan = [
         plan_row(f"{axis.code} · {axis.title}", summary, link, axis=axis)
-        for axis, summary in zip(axes, axis_summaries(convention, axes), strict=True)
+        for axis, summary in zip(axes, summaries, strict=True)
     ]
-    whole = plan_row(WHOLE_PLAN, convention_summary(convention), link)
+    whole = plan_row(WHOLE_PLAN, total, link)
     by_service = service_campaigns(convention, year)
     campaigns = [campaign_row(item.service.name, item, year, link, item.service) for item in by_service]
     funders = funder_rows(convention, year, link)

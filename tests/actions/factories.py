@@ -15,11 +15,12 @@ class ActionFactory(DjangoModelFactory):
         model = Action
 
     objective = factory.SubFactory(ObjectiveFactory)
+    convention = factory.LazyAttribute(lambda action: action.objective.axis.convention)
     code = factory.Sequence(lambda n: f"FA{n}")
     title = factory.Sequence(lambda n: f"Action {n}")
     pilot_service = factory.SubFactory(ServiceFactory)
     status = "in_progress"
-    progress = 40
+    progress = factory.LazyAttribute(lambda action: 100 if action.status == "done" else 40)  # done is at 100 %
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=300))
     end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=300))
 
@@ -37,7 +38,7 @@ class ProgressUpdateFactory(DjangoModelFactory):
     action = factory.SubFactory(ActionFactory)
     author = factory.SubFactory(UserFactory, coordination=True)
     status = "in_progress"
-    progress = 40
+    progress = factory.LazyAttribute(lambda update: 100 if update.status == "done" else 40)
     done = "Réunion de lancement."
 
 

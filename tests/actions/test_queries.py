@@ -1,5 +1,6 @@
-"""Query budgets: the lists, the detail page and the overview run a fixed number of queries, whatever the
-number of actions (and of points d'étape, jalons, budget lines, partners, publics and territories)."""
+"""Query budgets: the lists, the detail page and the overview (with its objectives' fragment) run a fixed
+number of queries, whatever the number of actions (and of points d'étape, jalons, budget lines, partners,
+publics and territories)."""
 
 from datetime import timedelta
 
@@ -30,9 +31,10 @@ from tests.ctg.factories import (
 QUERIES = {
     "list": 13,
     "list_htmx": 8,
-    "mine": 7,
+    "mine": 8,
     "detail": 20,
-    "overview": 14,
+    "overview": 12,
+    "overview_objective": 9,
 }
 COUNTS = [1, 50]
 
@@ -90,6 +92,10 @@ def pages(convention, action) -> dict[str, tuple[str, dict]]:
         "mine": (reverse("actions:mine"), {}),
         "detail": (reverse("actions:detail", args=[action.pk]), {}),
         "overview": (reverse("ctg:overview", args=[convention.pk]), {}),
+        "overview_objective": (
+            f"{reverse('ctg:overview', args=[convention.pk])}?objective={action.objective_id}",
+            {"HX-Request": "true"},
+        ),
     }
 
 
@@ -111,11 +117,18 @@ def test_fixed_query_budget(client_for, convention, plan, page_name, count, djan
         response = client.get(url, headers=headers)
     assert response.status_code == 200
     html = response.content.decode()
-    assert f">{actions[0].code}<" in html or f"<strong>{actions[0].code}</strong>" in html
+    if page_name == "overview":  # folded: each objective shows how many actions it holds
+        assert f'data-hx-get="{url}?objective={actions[0].objective_id}"' in html
+    elif page_name != "mine":  # "Mes actions" shows late and stale actions first
+        assert f">{actions[0].code}<" in html or f"<strong>{actions[0].code}</strong>" in html
     if page_name == "detail":
         assert html.count('<li class="c-timeline__item">') == count + 1
     if page_name == "list":
         assert html.count('<li class="c-action-card') == min(count, 25)
+    if page_name == "mine":  # half the actions are the service's, ten per page
+        assert html.count('<li class="c-action-card') == min((count + 1) // 2, 10)
+    if page_name == "overview_objective":  # a third under that objective, ten per page
+        assert html.count('<li class="c-tree__action">') == min(len(range(0, count, 3)), 10)
     assert count_queries(client, url, headers) == QUERIES[page_name]
 
 

@@ -27,7 +27,7 @@ class TestRecordProgress:
         [("abandoned", "in_progress"), ("done", "to_start"), ("to_start", "done"), ("postponed", "done")],
     )
     def test_refuses_a_forbidden_transition(self, own_action, service_head, current, new):
-        Action.objects.filter(pk=own_action.pk).update(status=current)
+        Action.objects.filter(pk=own_action.pk).update(status=current, progress=100)  # done is at 100 %
         with pytest.raises(ValidationError) as error:
             action_record_progress(action=own_action, by=service_head, status=new, progress=100)
         assert "ne peut pas passer au statut" in str(error.value)

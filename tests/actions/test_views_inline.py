@@ -394,7 +394,7 @@ class TestPartners:
         payload = {"new-partner-partner": role.partner_id, "new-partner-role": "funder"}
         response = coordination_client.post(self.add_url(own_action), payload, headers=HTMX)
         main, _ = assert_fragment(response, "partners")
-        assert "Sélectionnez un choix valide." in main
+        assert "Ce partenaire est déjà associé à l'action." in main
         assert ActionPartner.objects.get().role == "operator"
 
     def test_missing_role(self, coordination_client, own_action):

@@ -4,6 +4,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -212,6 +214,23 @@ class TestFilters:
         assert '<input type="checkbox" name="without_news" >' in html
 
 
+class TestNoDuplicates:
+    def test_territory_and_public_list_each_action_once_without_distinct(self, list_client, objective):
+        """The through tables hold each (action, territory) and (action, public) pair once, so the list needs no
+        DISTINCT (which made the database compare whole annotated rows)."""
+        districts = [TerritoryFactory(name=f"Quartier {n}") for n in range(3)]
+        publics = list(TargetPublic.objects.all()[:3])
+        for n in range(3):
+            action = ActionFactory(objective=objective, code=f"D{n}")
+            action.territories.set(districts)
+            action.publics.set(publics)
+        with CaptureQueriesContext(connection) as queries:
+            response = get_list(list_client, territory=districts[1].pk, public=publics[2].pk)
+        assert codes(response) == ["D0", "D1", "D2"]
+        assertContains(response, "3 actions")
+        assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+
+
 class TestSorting:
     @pytest.fixture
     def actions(self, objective):
@@ -380,7 +399,9 @@ class TestCards:
     def test_coordination_may_record_on_every_card_and_create(self, list_client, own_action, other_action):
         response = get_list(list_client)
         for action in (own_action, other_action):
-            assertContains(response, f'data-hx-get="{reverse("actions:record_progress", args=[action.pk])}?origin=card"')
+            assertContains(
+                response, f'data-hx-get="{reverse("actions:record_progress", args=[action.pk])}?origin=card"'
+            )
         assertContains(response, "Nouvelle fiche action")
 
     def test_elected_reads_without_tools(self, client_for, own_action):
@@ -464,3 +485,23 @@ class TestMyActions:
     def test_other_service_head_sees_their_own(self, client, own_action, other_action, other_service):
         client.force_login(UserFactory(service_head=True, service=other_service))
         assert codes(client.get(self.url())) == ["FA2.1"]
+
+    def test_ten_per_page_those_needing_an_update_first_across_pages(self, client_for, objective, service):
+        for n in range(1, 24):
+            ActionFactory(objective=objective, pilot_service=service, code=f"M{n:02d}", late=n in (7, 17))
+        client = client_for("service_head")
+        first = client.get(self.url())
+        assert codes(first) == ["M07", "M17", "M01", "M02", "M03", "M04", "M05", "M06", "M08", "M09"]
+        assertContains(first, "2 actions attendent un point d'étape")
+        assertContains(first, '<span aria-current="page">1</span>', html=True)
+        third = client.get(self.url(), {"page": 3})
+        assert codes(third) == ["M21", "M22", "M23"]
+        assertContains(third, "2 actions attendent un point d'étape")
+        assertContains(third, 'href="?page=2"')
+
+    @pytest.mark.parametrize("page", ["99", "abc", "²"])
+    def test_out_of_range_or_invalid_page(self, client_for, own_action, page):
+        response = client_for("service_head").get(self.url(), {"page": page})
+        assert response.status_code == 200
+        assert codes(response) == ["FA1.1"]
+        assertNotContains(response, 'class="c-pagination"')

@@ -150,7 +150,7 @@ class TestCard:
         assert "<html" not in html
         assert f'id="action-{own_action.pk}"' in html
         assert '<span class="c-badge c-badge--suspended">Suspendue</span>' in html
-        assert "55 %" in html and "width: 55%" in html
+        assert "55 %" in html and '<progress class="c-progress__bar" max="100" value="55"' in html
         assert "Point d'étape enregistré : suspendue, 55 %." in html
         assert "<form" not in html
         assert f"Dernier point : {timezone.localdate():%d/%m/%Y}" in html

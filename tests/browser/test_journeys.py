@@ -218,9 +218,10 @@ class TestCoordinationBuildsThePlan:
         assert_accessible(page, "detail page of the new action")
         assert action.objective == operational and action.status == "to_start"
 
-        # On the overview, under its objective.
+        # On the overview, under its objective, once unfolded (loaded with htmx).
         page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Vue d'ensemble").click()
-        node = page.locator(".c-tree li", has=page.locator(".c-tree__objective", has_text="OO1.9.1"))
+        node = page.locator(f"#objective-{operational.pk}")
+        node.get_by_text("1 action de l'objectif OO1.9.1").click()
         expect(node.locator(".c-tree__action")).to_contain_text("FA1.9 Ouvrir une crèche en horaires décalés")
         expect(node.locator(".c-tree__action")).to_contain_text("À lancer")
         assert_accessible(page, "overview with the new action")

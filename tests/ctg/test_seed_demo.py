@@ -34,8 +34,9 @@ def test_demo_ctg_matches_the_domain(demo):
 
 
 @pytest.mark.parametrize("username", ["coordination", "direction", "elu", "petite-enfance", "jeunesse"])
-def test_demo_accounts_log_in_with_demo(demo, username):
-    assert authenticate(username=username, password="demo") is not None
+def test_demo_accounts_log_in_with_demo(demo, rf, username):
+    # django-axes, the first authentication backend, needs the request.
+    assert authenticate(rf.post("/compte/connexion/"), username=username, password="demo") is not None
     assert username in demo
 
 

@@ -4,7 +4,10 @@ import pytest
 from django.urls import reverse
 
 from ctg.models import END_BEFORE_START, PARENT_MUST_BE_STRATEGIC, Axis, Convention, Objective, Service, Territory
+from tests.actions.factories import ActionFactory
 from tests.ctg.factories import AxisFactory, ConventionFactory, ObjectiveFactory, UserFactory
+
+HTMX = {"HX-Request": "true"}
 
 
 class TestLanding:
@@ -196,6 +199,66 @@ class TestAxesAndObjectives:
         page = client_for("elected").get(reverse("ctg:overview", args=[own_action.convention.pk])).text
         assert "2 actions" in page
         assert "40 %" in page
+
+
+class TestOverviewFold:
+    """The overview shows axes and objectives with their counts; an objective's actions come on demand, ten at
+    a time, as an htmx fragment or (without JavaScript) as the same page with that objective unfolded."""
+
+    @pytest.fixture
+    def thirty(self, objective):
+        ActionFactory(objective=objective, code="ZARCH", archived=True)
+        return [ActionFactory(objective=objective, code=f"O{n:02d}", late=n == 3) for n in range(1, 31)]
+
+    def url(self, of, **params):
+        """The overview of the convention of objective `of`, with `params` written as the templates do."""
+        query = "&".join(f"{key}={value}" for key, value in params.items())
+        return reverse("ctg:overview", args=[of.axis.convention_id]) + (f"?{query}" if query else "")
+
+    def test_objectives_show_their_counts_not_their_actions(self, client_for, objective, thirty):
+        page = client_for("elected").get(self.url(objective)).text
+        assert objective.code in page
+        assert "<strong>O01</strong>" not in page
+        assert '30 actions<span class="u-visually-hidden"> de l\'objectif' in page
+        assert '<span class="c-badge c-badge--late">1 en retard</span>' in page
+        assert f'data-hx-get="{self.url(objective, objective=objective.pk)}"' in page
+        assert f'href="{self.url(objective, objective=objective.pk)}#objective-{objective.pk}-actions"' in page
+
+    def test_htmx_fragment_lists_the_first_10_actions(self, client_for, objective, thirty):
+        response = client_for("elected").get(self.url(objective, objective=objective.pk), headers=HTMX)
+        html = response.text
+        assert response.status_code == 200
+        assert "<h1" not in html
+        assert html.count('<li class="c-tree__action">') == 10
+        assert "<strong>O10</strong>" in html
+        assert "<strong>O11</strong>" not in html and "ZARCH" not in html
+        assert f"objective={objective.pk}&amp;page=2#objective-{objective.pk}-actions" in html
+        assert f"?convention={objective.axis.convention_id}&amp;objective={objective.pk}" in html
+
+    def test_last_page_of_the_fragment(self, client_for, objective, thirty):
+        html = client_for("elected").get(self.url(objective, objective=objective.pk, page=3), headers=HTMX).text
+        assert html.count('<li class="c-tree__action">') == 10
+        assert "<strong>O21</strong>" in html and "<strong>O30</strong>" in html
+        assert f"objective={objective.pk}&amp;page=2#objective-{objective.pk}-actions" in html
+
+    def test_without_javascript_the_page_unfolds_that_objective(self, client_for, objective, thirty):
+        other = ObjectiveFactory(axis=objective.axis)
+        ActionFactory(objective=other, code="OTHER")
+        html = client_for("elected").get(self.url(objective, objective=objective.pk)).text
+        assert "<h1>" in html
+        assert html.count('<li class="c-tree__action">') == 10
+        assert "OTHER" not in html
+        assert '<details class="c-tree__fold" open>' in html
+
+    @pytest.mark.parametrize("value", ["999999", "abc", "²", ""])
+    def test_unknown_objective_is_404(self, client_for, objective, value):
+        response = client_for("elected").get(self.url(objective, objective=value), headers=HTMX)
+        assert response.status_code == 404
+
+    def test_objective_of_another_convention_is_404(self, client_for, objective):
+        foreign = ObjectiveFactory()
+        response = client_for("elected").get(self.url(objective, objective=foreign.pk))
+        assert response.status_code == 404
 
 
 class TestServicesAndTerritories:

@@ -203,6 +203,7 @@ class Command(BaseCommand):
             code=code,
             title=title,
             objective=objectives[objective],
+            convention=objectives[objective].axis.convention,
             pilot_service=services[service],
             pilot_name=str(heads.get(services[service].pk, coordination)),
             description=description,

@@ -1,0 +1,150 @@
+"""The pages `scripts/bench.py` measures, found in the demo by stable keys, and their requests.
+
+Every page is requested as the person who uses it: the coordination for the plan, the head of the
+reference action's pilot service for "Mes actions" and the point d'étape from a card. The htmx write
+endpoints post valid forms built from the project's own form classes (so a field added to a form is
+posted too); `bench.py` runs each write in a transaction it rolls back, so that every request finds the
+same rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.enums import ActionStatus, BudgetNature, Funder, PartnerRole
+from actions.forms import ActionPartnerForm, BudgetLineForm, MilestoneForm
+from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
+from actions.views.progress import progress_form
+from ctg.models import Convention
+from partners.models import Partner
+from reports.dates import campaign_year
+
+BENCH_TEXT = "Saisi par le banc d'essai."
+COORDINATION = "coordination"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    user: str  # username of the demo account that requests it
+    data: dict | None = None  # posted when set
+    htmx: bool = False
+    headers: dict = field(default_factory=dict)
+
+
+def form_data(form, **values) -> dict:
+    """What a browser would post for `form`: its initial values, then `values`, with the form's prefix."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value not in (None, "", []):
+            data[form.add_prefix(name)] = value
+    return data | {form.add_prefix(name): value for name, value in values.items()}
+
+
+def reference_action(convention: Convention) -> Action:
+    """The first action in progress, with jalons, budget lines and partners, whose pilot service has a
+    head: the same row at every size (the copies come after it)."""
+    return (
+        Action.objects.active()
+        .of_convention(convention)
+        .filter(status=ActionStatus.IN_PROGRESS, pilot_service__head__isnull=False)
+        .annotate(
+            milestone_count=Count("milestones", distinct=True),
+            line_count=Count("budget_lines", distinct=True),
+            partner_count=Count("partner_roles", distinct=True),
+        )
+        .filter(milestone_count__gt=0, line_count__gt=0, partner_count__gt=0)
+        .select_related("pilot_service__head")
+        .order_by("pk")
+        .first()
+    )
+
+
+def key_pages() -> list[Page]:
+    """The pages of the issue, on the database of the default connection (the ×1 one)."""
+    convention = Convention.objects.current()
+    action = reference_action(convention)
+    head = action.pilot_service.head.username
+    milestone = action.milestones.order_by("pk").first()
+    line = action.budget_lines.order_by("pk").first()
+    role = action.partner_roles.order_by("pk").first()
+    free_partner = Partner.objects.exclude(action_roles__action=action).order_by("pk").first()
+    action_list = reverse("actions:list")
+    # The plan d'actions as the dashboard's budget figures link to it: the actions of this year's campaign
+    # funded by the commune. 23 of the demo's 26 actions, a full page at ×10 and ×100: each size shows
+    # (nearly) the same number of cards, so the sizes compare the cost of the plan, not of more cards.
+    year = min(max(campaign_year(), convention.years[0]), convention.years[-1])
+    filters = urlencode({"convention": convention.pk, "year": year, "funder": Funder.COMMUNE})
+    overview = reverse("ctg:overview", args=[convention.pk])
+    record = reverse("actions:record_progress", args=[action.pk])
+    mine = reverse("actions:mine")
+    point = form_data(progress_form(action, None), done=BENCH_TEXT)
+    card = {"HX-Current-URL": f"http://testserver{mine}"}
+    today = timezone.localdate()
+    new_milestone = MilestoneForm(prefix="new-milestone")
+    new_line = BudgetLineForm(prefix="new-budget")
+    new_partner = ActionPartnerForm(instance=ActionPartner(action=action), prefix="new-partner")
+    return [
+        Page("overview", overview, COORDINATION),
+        Page("overview_objective", f"{overview}?objective={action.objective_id}", COORDINATION, htmx=True),
+        Page("dashboard", reverse("reports:dashboard"), COORDINATION),
+        Page("list", action_list, COORDINATION),
+        Page("list_filtered", f"{action_list}?{filters}", COORDINATION),
+        Page("list_htmx", f"{action_list}?{filters}", COORDINATION, htmx=True),
+        Page("detail", action.get_absolute_url(), COORDINATION),
+        Page("mine", mine, head),
+        Page("progress_card_form", f"{record}?origin=card", head, htmx=True, headers=card),
+        Page("progress_card", record, head, point | {"origin": "card"}, htmx=True, headers=card),
+        Page("progress_detail", record, head, point | {"origin": "detail"}, htmx=True),
+        Page(
+            "milestone_add",
+            reverse("actions:milestone_add", args=[action.pk]),
+            COORDINATION,
+            form_data(new_milestone, title=BENCH_TEXT, due_on=today + timedelta(days=30)),
+            htmx=True,
+        ),
+        Page(
+            "milestone_edit",
+            reverse("actions:milestone_edit", args=[milestone.pk]),
+            COORDINATION,
+            form_data(MilestoneForm(instance=milestone, prefix="edit"), title=BENCH_TEXT),
+            htmx=True,
+        ),
+        Page("milestone_delete", reverse("actions:milestone_delete", args=[milestone.pk]), COORDINATION, {}, True),
+        Page(
+            "budget_add",
+            reverse("actions:budget_add", args=[action.pk]),
+            COORDINATION,
+            form_data(new_line, year=today.year, nature=BudgetNature.OPERATING, funder=Funder.COMMUNE, planned="1500"),
+            htmx=True,
+        ),
+        Page(
+            "budget_edit",
+            reverse("actions:budget_edit", args=[line.pk]),
+            COORDINATION,
+            form_data(BudgetLineForm(instance=line, prefix="edit"), planned=str(line.planned + Decimal(100))),
+            htmx=True,
+        ),
+        Page("budget_delete", reverse("actions:budget_delete", args=[line.pk]), COORDINATION, {}, True),
+        Page(
+            "partner_add",
+            reverse("actions:partner_add", args=[action.pk]),
+            COORDINATION,
+            form_data(new_partner, partner=free_partner.pk, role=PartnerRole.values[0]),
+            htmx=True,
+        ),
+        Page("partner_remove", reverse("actions:partner_remove", args=[role.pk]), COORDINATION, {}, True),
+    ]
+
+
+def written_rows() -> int:
+    """A count that every write endpoint raises: points d'étape plus the history of the action's records."""
+    models = [Action, Milestone, BudgetLine, ActionPartner]
+    return ProgressUpdate.objects.count() + sum(model.history.count() for model in models)
