@@ -248,6 +248,7 @@ LOGGING = {
         "actions": {"handlers": ["console"], "level": "INFO"},
         "partners": {"handlers": ["console"], "level": "INFO"},
         "reports": {"handlers": ["console"], "level": "INFO"},
+        "axes": {"handlers": ["console"], "level": "INFO"},  # failed logins and lock-outs
     },
 }
 FORM_RENDERER = "ctg.forms.FormRenderer"
