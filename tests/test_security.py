@@ -1,6 +1,7 @@
 """Security: login throttling (django-axes), the Content-Security-Policy and Permissions-Policy headers, and
 templates ready for the strict CSP. The deployment settings are in test_env_and_locks.py."""
 
+import json
 import re
 from datetime import timedelta
 from html import escape
@@ -188,10 +189,14 @@ class TestHeaders:
         assert response.status_code == 404
         assert directives(response["Content-Security-Policy"]) == EXPECTED_CSP
 
-    def test_htmx_is_told_not_to_inject_its_indicator_style(self, client, db):
-        """Otherwise htmx adds a <style> element, which `style-src 'self'` refuses."""
+    def test_htmx_is_told_not_to_write_styles(self, client, db):
+        """Otherwise htmx adds a <style> element and copies `style` attributes while settling a swap, which
+        `style-src 'self'` refuses."""
         html = client.get(reverse("login")).content.decode()
-        assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in html
+        meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html)
+        config = json.loads(meta.group(1))
+        assert config["includeIndicatorStyles"] is False
+        assert "style" not in config["attributesToSettle"]
 
     @pytest.mark.parametrize(
         "url_name", ["admin:index", "admin:actions_action_changelist", "admin:actions_action_add"]

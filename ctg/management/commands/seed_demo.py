@@ -42,9 +42,19 @@ class Command(BaseCommand):
     help = "Charge la CTG de démonstration de Joinville-le-Pont (données fictives)."
 
     def handle(self, *args, **options):
+        # One log line per point d'étape or bilan step is noise here; the levels are restored afterwards.
+        loggers = [logging.getLogger(name) for name in ("actions", "reports")]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+        try:
+            self.load()
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+
+    def load(self):
         self.today = timezone.localdate()
-        for name in ("actions", "reports"):  # one line per point d'étape or bilan step is noise here
-            logging.getLogger(name).setLevel(logging.WARNING)
         with transaction.atomic():
             services = self.services()
             users = self.users(services)
