@@ -33,7 +33,7 @@ ROUNDS = 4
 POSTGRESQL = connection.vendor == "postgresql"
 pytestmark = [pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring")]
 if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+    pytestmark.append(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -31,7 +31,7 @@ ROUNDS = 3
 POSTGRESQL = connection.vendor == "postgresql"
 pytestmark = [pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py")]
 if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+    pytestmark.append(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture(scope="module", autouse=True)
