@@ -13,7 +13,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,31 +28,14 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from ctg import pdf  # noqa: E402
-from ctg.models import Convention  # noqa: E402
 from reports.bilan import bilan_context  # noqa: E402
 from reports.models import AnnualReport  # noqa: E402
 from reports.rendering import bilan_html  # noqa: E402
 
-
-def campaign_year(convention: Convention, today: date) -> int:
-    """The bilan being prepared: year N until its deadline of 31 January N+1."""
-    year = today.year if today > date(today.year, 1, 31) else today.year - 1
-    return min(max(year, convention.start_date.year), convention.end_date.year)
-
-
-def weasyprint_alone(html: str) -> int:
-    """The same WeasyPrint calls as `ctg.pdf.render_pdf`, without anything of ours around them."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    document = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf._fetcher()).render(
-        font_config=FontConfiguration()
-    )
-    document.write_pdf()
-    return len(document.pages)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_pdf import campaign_report, weasyprint_alone  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -98,9 +80,7 @@ def main():
     print(f"Base temporaire (effacée à la fin) : {WORKDIR}")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    convention = Convention.objects.current()
-    year = campaign_year(convention, timezone.localdate())
-    report, _ = AnnualReport.objects.get_or_create(convention=convention, year=year)
+    report = campaign_report()
     progress = next(section for section in bilan_context(report)["sections"] if section.key == "progress")
     actions = sum(len(item.actions) for item in progress.data["axes"])
 
@@ -127,7 +107,7 @@ def main():
     document = full.result
     Path(args.output).write_bytes(document.content)
 
-    print(f"Bilan {year} de « {convention} » : {actions} fiches actions, {len(html) // 1024} Ko de HTML")
+    print(f"Bilan {report.year} de « {report.convention} » : {actions} fiches actions, {len(html) // 1024} Ko de HTML")
     print(f"{args.runs} mesures par ligne : médiane (meilleure)")
     print(f"{'mesure':<42} {'requêtes':>9} {'secondes':>17} {'pages':>6}")
     rows = [

@@ -89,6 +89,23 @@ def client_for(client, user_for):
     return get
 
 
+@pytest.fixture
+def coordinators(coordination):
+    """Two coordination sessions, for the race tests."""
+    from tests.concurrency import logged_in
+
+    return logged_in(coordination), logged_in(UserFactory(coordination=True, username="coordination-2"))
+
+
+@pytest.fixture(scope="module")
+def race_outcomes():
+    """Print how each race of a module ended, once the module is done."""
+    from tests.concurrency import print_outcomes
+
+    yield
+    print_outcomes()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": chromium.EXECUTABLE, "args": chromium.ARGS}

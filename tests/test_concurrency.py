@@ -25,26 +25,26 @@ from actions.views.detail import ALREADY_DELETED, ARCHIVED, DELETED
 from actions.views.progress import RECORDED
 from tests.actions.factories import ActionFactory, BudgetLineFactory, MilestoneFactory
 from tests.actions.test_views_detail import form_data
-from tests.concurrency import HTMX, logged_in, messages_of, pause_before, print_outcomes, race, said, tally, text_of
-from tests.ctg.factories import UserFactory
+from tests.concurrency import (
+    HTMX,
+    logged_in,
+    messages_of,
+    pause_before,
+    race,
+    said,
+    tally,
+    text_of,
+)
 from tests.partners.factories import PartnerFactory
 
 ROUNDS = 4
 POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring")]
+pytestmark = [
+    pytest.mark.usefixtures("race_outcomes"),
+    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring"),
+]
 if POSTGRESQL:
     pytestmark.append(pytest.mark.django_db(transaction=True))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def outcomes():
-    yield
-    print_outcomes()
-
-
-@pytest.fixture
-def coordinators(coordination):
-    return logged_in(coordination), logged_in(UserFactory(coordination=True, username="coordination-2"))
 
 
 @pytest.fixture

@@ -23,26 +23,27 @@ from reports.views import campaign
 from reports.views.bilans import NARRATIVE_SAVED, VALIDATED
 from tests.actions.factories import ActionFactory
 from tests.actions.test_views_detail import form_data
-from tests.concurrency import PAUSE, logged_in, messages_of, pause_before, print_outcomes, race, said, tally, text_of
+from tests.concurrency import (
+    PAUSE,
+    logged_in,
+    messages_of,
+    pause_before,
+    race,
+    said,
+    tally,
+    text_of,
+)
 from tests.ctg.factories import AxisFactory, ObjectiveFactory, SignatoryFactory, UserFactory
 from tests.reports.factories import AnnualReportFactory, ready_version
 
 ROUNDS = 3
 POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py")]
+pytestmark = [
+    pytest.mark.usefixtures("race_outcomes"),
+    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py"),
+]
 if POSTGRESQL:
     pytestmark.append(pytest.mark.django_db(transaction=True))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def outcomes():
-    yield
-    print_outcomes()
-
-
-@pytest.fixture
-def coordinators(coordination):
-    return logged_in(coordination), logged_in(UserFactory(coordination=True, username="coordination-2"))
 
 
 def each_round(play) -> None:
