@@ -15,11 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views import defaults
 from simple_history.admin import SimpleHistoryAdmin
 
-from tests.test_permissions import MATRIX_URL_NAMES
+from tests.evaluation.test_permissions import MATRIX_URL_NAMES as EVALUATION_URL_NAMES
+from tests.test_permissions import MATRIX_URL_NAMES as CORE_URL_NAMES
 
 BASE_DIR = Path(settings.BASE_DIR)
 TEMPLATES_DIR = BASE_DIR / "templates"
-OUR_APPS = ("ctg", "actions", "partners", "reports")
+OUR_APPS = ("ctg", "actions", "partners", "evaluation", "reports")
+MATRIX_URL_NAMES = CORE_URL_NAMES | EVALUATION_URL_NAMES
 
 
 # --- URLs -------------------------------------------------------------------------------------------------

@@ -397,6 +397,12 @@ class World:
     def session_user_pk(self) -> str | None:
         return self.client.session.get(SESSION_KEY)
 
+    def memo(self, key: str, build: Callable[[], object]):
+        """The object `build()` makes, made once per test: for the matrices of the other apps."""
+        if key not in self._per_target:
+            self._per_target[key] = build()
+        return self._per_target[key]
+
 
 def _dates(start: date | None, end: date | None) -> dict:
     return {"start_date": start.isoformat() if start else "", "end_date": end.isoformat() if end else ""}
@@ -746,7 +752,7 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 def database_state() -> dict[str, list[dict]]:
     """Every row of every model of the three apps, history tables included."""
-    labels = ("ctg", "actions", "partners", "reports")
+    labels = ("ctg", "actions", "partners", "evaluation", "reports")
     models = [model for label in labels for model in apps.get_app_config(label).get_models()]
     return {model._meta.label: list(model._default_manager.order_by("pk").values()) for model in models}
 
@@ -780,7 +786,11 @@ class TestMatrix:
 )
 def test_permission(case: Case, role: str, request, client, own_action, other_action):
     """A CTG with an action of the service head's service and one of another service, then one request."""
-    endpoint = ENDPOINTS[case.name]
+    check_permission(case, role, ENDPOINTS[case.name], request, client)
+
+
+def check_permission(case: Case, role: str, endpoint: Endpoint, request, client) -> None:
+    """Send the case's request as `role` and check the answer and what it wrote (or did not)."""
     world = World(request, client, role)
     if world.user is not None:
         client.force_login(world.user)

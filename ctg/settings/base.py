@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "ctg",
     "partners",
     "actions",
+    "evaluation",
     "reports",
 ]
 

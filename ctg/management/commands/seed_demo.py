@@ -15,6 +15,7 @@ from actions.models import Action, ActionPartner, BudgetLine, Milestone, TargetP
 from actions.services import action_record_progress
 from ctg.management.commands import demo_data as data
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
+from evaluation.demo import seed_evaluation
 from partners.models import Partner
 from reports.demo import seed_reports
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # One log line per point d'étape or bilan step is noise here; the levels are restored afterwards.
-        loggers = [logging.getLogger(name) for name in ("actions", "reports")]
+        loggers = [logging.getLogger(name) for name in ("actions", "evaluation", "reports")]
         levels = [logger.level for logger in loggers]
         for logger in loggers:
             logger.setLevel(logging.WARNING)
@@ -72,6 +73,7 @@ class Command(BaseCommand):
                 )
                 self.next_convention(territories["commune"])
                 self.stdout.write(self.style.SUCCESS("CTG de démonstration chargée."))
+            seed_evaluation(convention=Convention.objects.get(name=name), users=users, today=self.today)
             seed_reports(
                 convention=Convention.objects.get(name=name),
                 coordination=users["coordination"],

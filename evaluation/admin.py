@@ -1,0 +1,74 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from evaluation.models import (
+    Answer,
+    Assessment,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    Question,
+    Response,
+    Survey,
+    Workshop,
+)
+
+
+class TargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "convention"]
+    list_filter = ["kind", "convention"]
+    search_fields = ["code", "name"]
+    inlines = [TargetInline]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "value"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "period", "value", "provenance", "author"]
+    list_filter = ["provenance", "year"]
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+
+
+@admin.register(Survey)
+class SurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "opens_on", "closes_on", "convention"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "survey", "kind", "order"]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["survey", "submitted_at"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["question", "value"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(SimpleHistoryAdmin):
+    list_display = ["topic", "held_on", "kind", "inhabitants", "professionals"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "kind", "year", "recommendation"]

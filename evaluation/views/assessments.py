@@ -1,0 +1,3 @@
+"""assessments pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""diagnostic pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""indicators pages."""
+
+urlpatterns: list = []

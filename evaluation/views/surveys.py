@@ -1,0 +1,3 @@
+"""surveys pages."""
+
+urlpatterns: list = []

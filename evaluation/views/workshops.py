@@ -1,0 +1,3 @@
+"""workshops pages."""
+
+urlpatterns: list = []
