@@ -29,8 +29,17 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(admin.ModelAdmin):
+    """Read-only: a point d'étape sets its action's status, progress and last update date when recorded
+    (`action_record_progress`); changing or deleting one here would leave the action out of step."""
+
     list_display = ["action", "recorded_at", "author", "status", "progress"]
     list_filter = ["status"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(TargetPublic)

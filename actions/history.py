@@ -16,6 +16,9 @@ from ctg.models import Objective, Service
 from partners.models import Partner
 
 IGNORED_FIELDS = {"id", "history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+# Bookkeeping, not a change anyone made: the version counter, the parent, and the date of the latest point
+# d'étape (the points d'étape have their own timeline).
+NOT_SHOWN = {"version", "action_id", "last_update_at"}
 
 
 @dataclass
@@ -66,7 +69,7 @@ def field_changes(previous, record, fields: list[models.Field], names: dict) -> 
 
 
 def _entries(records: list, model: type[models.Model], subject, names: dict) -> list[HistoryEntry]:
-    fields = [f for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS | {"version", "action_id"}]
+    fields = [f for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS | NOT_SHOWN]
     previous_by_object: dict[int, object] = {}
     entries = []
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +68,19 @@ def without_news_condition(now=None) -> Q:
     return ~Q(status__in=CLOSED_STATUSES) & per_convention
 
 
+def in_year_condition(year: int, path: str = "") -> Q:
+    """The actions a bilan campaign of `year` asks about: their calendar overlaps that year. `path` reaches the
+    action from another model (`"action__"` from a budget line)."""
+    return (Q(**{f"{path}start_date__isnull": True}) | Q(**{f"{path}start_date__year__lte": year})) & (
+        Q(**{f"{path}end_date__isnull": True}) | Q(**{f"{path}end_date__year__gte": year})
+    )
+
+
+def campaign_condition(convention: Convention, year: int, path: str = "") -> Q:
+    """The actions of the bilan campaign of `year` in `convention`: active and overlapping the year."""
+    return Q(**{f"{path}archived_at__isnull": True, f"{path}convention": convention}) & in_year_condition(year, path)
+
+
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The first and last instants of `year`, local time."""
     start = timezone.make_aware(datetime(year, 1, 1))
@@ -89,17 +102,12 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(pilot_service_id=service_id)
 
     def with_last_update(self):
-        """Annotate `last_update_at` (last point d'étape) and `last_news_at` (that, or the creation).
-
-        A correlated subquery on the (action, recorded_at) index: no GROUP BY, so the queryset can still
-        be filtered, counted and aggregated freely.
-        """
+        """Annotate `last_news_at`: the date of the last point d'étape (the `last_update_at` column, which
+        `action_record_progress` keeps), or else the creation. A column rather than a subquery: the flags of a
+        whole plan (overview, dashboard, bilan) then read each action's row alone."""
         if "last_news_at" in self.query.annotations:
             return self
-        latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).order_by("-recorded_at").values("recorded_at")
-        return self.annotate(last_update_at=Subquery(latest[:1])).annotate(
-            last_news_at=Coalesce("last_update_at", "created_at")
-        )
+        return self.annotate(last_news_at=Coalesce("last_update_at", "created_at"))
 
     def with_flags(self, *, today=None, now=None):
         """Annotate `late` and `without_news`: the one implementation of both flags, read by the model
@@ -115,18 +123,23 @@ class ActionQuerySet(models.QuerySet):
 
     def in_year(self, year: int):
         """The actions a bilan campaign of `year` asks about: their calendar overlaps that year."""
-        return self.filter(
-            Q(start_date__isnull=True) | Q(start_date__year__lte=year),
-            Q(end_date__isnull=True) | Q(end_date__year__gte=year),
-        )
+        return self.filter(in_year_condition(year))
+
+    def in_campaign(self, convention: Convention, year: int):
+        """The actions of the bilan campaign of `year` in `convention` (see `campaign_condition`)."""
+        return self.filter(campaign_condition(convention, year))
 
     def with_campaign(self, year: int):
         """Annotate `updated_in_year` (a point d'étape dated in `year`), `budgeted_in_year` (budget lines
         of `year`) and `actual_missing` (one of those lines still without its réalisé)."""
         lines = BudgetLine.objects.filter(action=OuterRef("pk"), year=year)
-        local_year = ProgressUpdate.objects.filter(action=OuterRef("pk"), recorded_at__range=year_bounds(year))
+        bounds = year_bounds(year)
+        local_year = ProgressUpdate.objects.filter(action=OuterRef("pk"), recorded_at__range=bounds)
+        # The last point d'étape answers for most actions: in the year, or before it (then none is in it); only
+        # when it is later must the points be searched.
+        updated = Q(last_update_at__range=bounds) | (Q(last_update_at__gt=bounds[1]) & Exists(local_year))
         return self.annotate(
-            updated_in_year=Exists(local_year),
+            updated_in_year=flag(updated),
             budgeted_in_year=Exists(lines),
             actual_missing=Exists(lines.filter(actual__isnull=True)),
         )
@@ -184,6 +197,9 @@ class Action(models.Model):
     status = models.CharField("statut", max_length=20, choices=ActionStatus.choices, default=ActionStatus.TO_START)
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=PROGRESS_VALIDATORS)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The date of the latest point d'étape, kept by `action_record_progress` under the action's lock: read by the
+    # "sans nouvelles" flag and the campaign's "updated in the year" without searching the points d'étape.
+    last_update_at = models.DateTimeField("dernier point d'étape", null=True, blank=True, editable=False)
     archived_at = models.DateTimeField("archivée le", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
 
@@ -194,6 +210,25 @@ class Action(models.Model):
         verbose_name = "fiche action"
         verbose_name_plural = "fiches actions"
         ordering = ["code"]
+        # The figures of a whole plan (dashboard, overview, bilan: `actions.selectors`) read every column they need
+        # from this index alone, without the fiches' long texts.
+        indexes = [
+            models.Index(
+                fields=[
+                    "convention",
+                    "archived_at",
+                    "objective",
+                    "pilot_service",
+                    "status",
+                    "progress",
+                    "start_date",
+                    "end_date",
+                    "last_update_at",
+                    "created_at",
+                ],
+                name="action_plan_figures",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
@@ -376,6 +411,9 @@ class BudgetLine(models.Model):
         verbose_name = "ligne budgétaire"
         verbose_name_plural = "lignes budgétaires"
         ordering = ["year", "funder", "pk"]
+        # The campaign's budget figures (dashboard, bilan) read the lines of one year from this index alone, then
+        # each line's action by its key.
+        indexes = [models.Index(fields=["year", "action", "actual", "funder", "planned"], name="budget_line_campaign")]
         constraints = [
             models.CheckConstraint(condition=Q(planned__gte=0), name="budget_line_planned_positive"),
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from actions.enums import ActionStatus, Funder
-from actions.models import Action, BudgetLine
+from actions.models import Action, BudgetLine, campaign_condition
 from ctg.models import Axis, Convention, Service
 
 
@@ -147,7 +147,14 @@ class ServiceCampaign:
 
 def campaign_actions(convention: Convention, year: int):
     """The actions the bilan campaign of `year` asks about, with their campaign annotations."""
-    return Action.objects.active().of_convention(convention).in_year(year).with_campaign(year)
+    return Action.objects.in_campaign(convention, year).with_campaign(year)
+
+
+def campaign_lines(convention: Convention, year: int):
+    """The budget lines of `year` on the actions of the campaign of `year`. Filtered through the join rather than
+    `action__in`: the database then reads the year's lines (index on year and action) and each one's action by
+    its key, instead of every line of every action of the plan."""
+    return BudgetLine.objects.filter(campaign_condition(convention, year, path="action__"), year=year)
 
 
 def service_campaigns(convention: Convention, year: int) -> list[ServiceCampaign]:
@@ -162,9 +169,7 @@ def service_campaigns(convention: Convention, year: int) -> list[ServiceCampaign
     )
     by_service = {row.pop("pilot_service"): row for row in rows}
     lines = (
-        BudgetLine.objects.filter(
-            action__in=Action.objects.active().of_convention(convention).in_year(year), year=year
-        )
+        campaign_lines(convention, year)
         .values("action__pilot_service")
         .order_by()
         .annotate(
@@ -192,9 +197,7 @@ def service_campaigns(convention: Convention, year: int) -> list[ServiceCampaign
 
 def missing_actual_lines(convention: Convention, year: int):
     """Budget lines of `year` on the campaign's actions whose réalisé is not entered yet."""
-    return BudgetLine.objects.filter(
-        action__in=Action.objects.active().of_convention(convention).in_year(year), year=year, actual__isnull=True
-    )
+    return campaign_lines(convention, year).filter(actual__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -212,9 +215,7 @@ def budget_by_funder(convention: Convention, year: int) -> list[FunderBudget]:
     """Budget of `year` per funder, planned vs actual, over the actions of the campaign of `year` (the same
     actions the plan d'actions lists for `year` + `funder`), in 1 query."""
     rows = (
-        BudgetLine.objects.filter(
-            action__in=Action.objects.active().of_convention(convention).in_year(year), year=year
-        )
+        campaign_lines(convention, year)
         .values("funder")
         .order_by()
         .annotate(

@@ -84,8 +84,9 @@ def action_record_progress(
     """Record a point d'étape and make its status and progress the action's current ones.
 
     Under the action's lock, the allowed transitions are checked against the real current status (another point
-    d'étape may have just changed it: `ValidationError` with the form's message), and only status and progress
-    are written, so that a concurrent edit of the fiche is neither lost nor overwritten.
+    d'étape may have just changed it: `ValidationError` with the form's message), and only status, progress and
+    the date of the latest point d'étape (`last_update_at`, which the flags read) are written, so that a
+    concurrent edit of the fiche is neither lost nor overwritten.
     """
     locked = action_lock(action.pk)
     update = ProgressUpdate(
@@ -101,10 +102,12 @@ def action_record_progress(
     update.full_clean()
     update.save()
     locked.status, locked.progress = status, progress
+    if locked.last_update_at is None or update.recorded_at > locked.last_update_at:
+        locked.last_update_at = update.recorded_at
     locked._history_user = by
     locked._history_date = update.recorded_at
-    locked.save(update_fields=["status", "progress"])
-    action.status, action.progress = status, progress
+    locked.save(update_fields=["status", "progress", "last_update_at"])
+    action.status, action.progress, action.last_update_at = status, progress, locked.last_update_at
     logger.info("Progress update on action %s by %s: %s %s%%", locked.code, by, status, progress)
     return update
 

@@ -1,8 +1,15 @@
+import hashlib
+import json
+from datetime import date, datetime
+
 from django import forms
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms import BoundField
+from django.forms.models import model_to_dict
 from django.forms.renderers import TemplatesSetting
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from ctg.enums import ObjectiveLevel, ServiceKind
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
@@ -69,6 +76,106 @@ class CtgModelForm(forms.ModelForm):
         }
 
 
+STALE_RECORD = (
+    "{author} a enregistré une modification de « {record} »{date} pendant que vous faisiez la vôtre. "
+    "Votre saisie est conservée ci-dessous ; les valeurs enregistrées entre-temps sont indiquées sous chaque champ "
+    "concerné. Vérifiez, puis enregistrez à nouveau pour confirmer."
+)
+SOMEONE_ELSE = "Une autre personne"
+
+
+def _digest(instance: models.Model, name: str) -> str:
+    field = instance._meta.get_field(name)
+    if field.many_to_many:
+        value = json.dumps(sorted(obj.pk for obj in field.value_from_object(instance)))
+    else:
+        value = str(field.value_to_string(instance))
+    return hashlib.sha256(f"{name}={value}".encode()).hexdigest()[:12]
+
+
+def record_fingerprint(instance: models.Model, names: list[str]) -> str:
+    """A digest of each saved value of `instance`'s fields `names`, in that order."""
+    return ".".join(_digest(instance, name) for name in names)
+
+
+def changed_since(fingerprint: str, instance: models.Model, names: list[str]) -> list[str]:
+    """The fields `names` whose saved value is no longer the one `fingerprint` was taken of (all of them when it
+    was taken of other fields)."""
+    sent = fingerprint.split(".")
+    if len(sent) != len(names):
+        return list(names)
+    return [name for name, digest in zip(names, sent, strict=True) if digest != _digest(instance, name)]
+
+
+def saved_display(instance: models.Model, name: str) -> str:
+    """A field's saved value as the user reads it: the label of a choice, a date in French, a file's name."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if field.many_to_many:
+        return ", ".join(str(obj) for obj in value.all()) or "—"
+    if field.choices and value not in (None, ""):
+        return getattr(instance, f"get_{name}_display")()
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (date, datetime)):
+        return formats.date_format(value, "d/m/Y")
+    if isinstance(value, FieldFile):
+        return value.name.rsplit("/", 1)[-1] if value else "—"
+    return str(value) if value not in (None, "") else "—"
+
+
+class StaleCheckedForm(CtgModelForm):
+    """An edit form that does not silently overwrite what someone else saved since it was shown (an optimistic
+    check without a version column).
+
+    The form carries, hidden, a fingerprint of the record's saved values of its own fields as they were when it
+    was served (a digest per field). It is checked against the row read afresh under its lock
+    (`ctg.views.helpers.form_page` locks before validating): when a field was saved meanwhile with a value other
+    than the one this person sends, nothing is saved and the form comes back with the input kept, a message
+    saying who saved meanwhile (when the record keeps a history), and the saved value under each such field, as
+    the fiche action does. The fingerprint is then the current one, so that submitting again confirms. A form
+    posted without a fingerprint (a page served before this check) is saved as before."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflicts: dict[str, str] = {}
+        if self.instance.pk is None:
+            del self.fields["fingerprint"]
+        else:
+            self.fields["fingerprint"].initial = record_fingerprint(self.instance, self._meta.fields)
+
+    def clean(self):
+        cleaned = super().clean()
+        sent = cleaned.get("fingerprint")
+        if self.instance.pk is not None and sent:
+            self._check_saved_meanwhile(sent)
+        return cleaned
+
+    def _check_saved_meanwhile(self, sent: str) -> None:
+        names = list(self._meta.fields)
+        meanwhile = changed_since(sent, self.instance, names)
+        if not meanwhile:
+            return
+        saved = model_to_dict(self.instance, fields=meanwhile)
+        for name in meanwhile:
+            if name in self.fields and self.fields[name].has_changed(saved.get(name), self[name].data):
+                self.conflicts[name] = saved_display(self.instance, name)
+        if self.conflicts:
+            self.add_error(None, self.stale_message())
+            self.data = self.data.copy()
+            self.data[self.add_prefix("fingerprint")] = record_fingerprint(self.instance, names)
+
+    def stale_message(self) -> str:
+        """Who saved meanwhile and when, read from the record's history when it keeps one."""
+        history = getattr(self.instance, "history", None)
+        last = history.select_related("history_user").first() if history is not None else None
+        author = str(last.history_user) if last is not None and last.history_user else SOMEONE_ELSE
+        when = f" le {formats.date_format(timezone.localtime(last.history_date), 'd/m/Y à H:i')}" if last else ""
+        return STALE_RECORD.format(author=author, record=self.instance, date=when)
+
+
 class LogoInput(forms.ClearableFileInput):
     """A logo field whose current file links to the page that serves it (uploaded files are not public)."""
 
@@ -91,7 +198,7 @@ class _LinkedFile(str):
         return linked
 
 
-class ConventionForm(CtgModelForm):
+class ConventionForm(StaleCheckedForm):
     class Meta:
         model = Convention
         fields = [
@@ -122,25 +229,25 @@ class ConventionForm(CtgModelForm):
                 widget.url = reverse("ctg:convention_logo", args=[self.instance.pk, kind])
 
 
-class SignatoryForm(CtgModelForm):
+class SignatoryForm(StaleCheckedForm):
     class Meta:
         model = Signatory
         fields = ["organisation", "person", "title", "signed_on"]
 
 
-class AmendmentForm(CtgModelForm):
+class AmendmentForm(StaleCheckedForm):
     class Meta:
         model = Amendment
         fields = ["number", "signed_on", "subject", "description"]
 
 
-class AxisForm(CtgModelForm):
+class AxisForm(StaleCheckedForm):
     class Meta:
         model = Axis
         fields = ["code", "title", "theme", "description", "order"]
 
 
-class ObjectiveForm(CtgModelForm):
+class ObjectiveForm(StaleCheckedForm):
     class Meta:
         model = Objective
         fields = ["axis", "level", "parent", "code", "title", "description", "order"]
@@ -158,13 +265,13 @@ class ObjectiveForm(CtgModelForm):
         ].help_text = "Obligatoire pour un objectif opérationnel, vide pour un objectif stratégique."
 
 
-class TerritoryForm(CtgModelForm):
+class TerritoryForm(StaleCheckedForm):
     class Meta:
         model = Territory
         fields = ["name", "kind", "code", "parent", "is_qpv"]
 
 
-class ServiceForm(CtgModelForm):
+class ServiceForm(StaleCheckedForm):
     class Meta:
         model = Service
         fields = ["name", "kind", "parent", "head"]

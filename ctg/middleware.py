@@ -1,6 +1,8 @@
+import logging
+
 from django.conf import settings
 from django.core import signals
-from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.exceptions import BadRequest, DisallowedHost, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
@@ -8,6 +10,34 @@ from django.utils.log import log_response
 from django_htmx.http import HttpResponseClientRedirect
 
 from ctg.views import errors
+
+
+class AllowedHostMiddleware:
+    """A request for a host that `ALLOWED_HOSTS` does not list gets our French 400 page, in every mode.
+
+    Django refuses such a host (`DisallowedHost`) where a middleware first reads it (security, common, CSRF…),
+    and with DEBUG on (the demo) answers with its technical page, in English. Checked here, before those
+    middlewares, the request goes no further; the refusal is logged as Django logs it, to
+    `django.security.DisallowedHost`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as error:
+            response = errors.bad_request(request, error)
+            log_response(
+                str(error),
+                exception=error,
+                request=request,
+                response=response,
+                level="error",
+                logger=logging.getLogger("django.security.DisallowedHost"),
+            )
+            return response
+        return self.get_response(request)
 
 
 class HtmxLoginRedirectMiddleware:

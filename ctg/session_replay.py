@@ -9,6 +9,11 @@ the form again, filled with the stashed data (`post_data` in `ctg.views.helpers`
 saved until the user presses the button again: a replayed POST would write something they have not
 re-read, possibly hours later.
 
+A small form posted from inside a page to a POST-only URL (the fiche's "add a jalon" form) cannot come back at
+its own URL: its view is marked with `replayed_on("actions:detail")`, and when the page it was sent from is
+one of those (with the same URL arguments), the stash is kept for that page instead, which binds it to the
+form whose prefix the fields carry (see `actions.views.detail`).
+
 Left out of the stash: the CSRF token (a new one comes with the new session), files (they cannot be kept in
 a session), and any field whose name holds "password". A stash larger than `MAX_STASH_CHARS` is not kept.
 """
@@ -21,6 +26,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 SESSION_KEY = "ctg_session_replay"
@@ -67,6 +73,34 @@ def _page(request: HttpRequest) -> str | None:
     return path if path.startswith("/") and url_has_allowed_host_and_scheme(path, hosts, secure) else None
 
 
+def replayed_on(*view_names: str):
+    """Mark a POST-only view whose form is shown inside the page of one of `view_names` (URL names): an expired
+    session's POST is kept for that page, which shows the form again, rather than lost."""
+
+    def mark(view):
+        view.session_replay_pages = frozenset(view_names)
+        return view
+
+    return mark
+
+
+def _host_page(request: HttpRequest, view_func, page: str | None) -> str | None:
+    """The page's path when the posting view is marked with `replayed_on` and the page is one of those named,
+    about the same object (the same URL arguments: the fiche of the action the jalon was added to)."""
+    names = getattr(view_func, "session_replay_pages", None)
+    if not names or not page:
+        return None
+    path = urlsplit(page).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    posted = request.resolver_match
+    if match.view_name not in names or posted is None or match.kwargs != posted.kwargs:
+        return None
+    return path
+
+
 def _return_path(request: HttpRequest, page: str | None) -> str:
     """Where to come back after the login: the form's own URL, which serves the form as a whole page.
 
@@ -92,7 +126,7 @@ class SessionReplayMiddleware(LoginRequiredMiddleware):
     def handle_no_permission(self, request, view_func):
         page = _page(request)
         if request.method == "POST":
-            target = self._stash(request, page)
+            target = self._stash(request, page, _host_page(request, view_func, page))
         else:
             # An htmx GET (a filter, a poll) comes back to the page around it, not to its fragment's URL.
             target = page if request.htmx and page else request.get_full_path()
@@ -101,7 +135,8 @@ class SessionReplayMiddleware(LoginRequiredMiddleware):
         login_url = resolve_url(self.get_login_url(view_func))
         return redirect_to_login(target, login_url, self.get_redirect_field_name(view_func))
 
-    def _stash(self, request: HttpRequest, page: str | None) -> str:
+    def _stash(self, request: HttpRequest, page: str | None, host_page: str | None = None) -> str:
+        """Keep what was typed for the form's own URL, or for `host_page`, the page that shows the form."""
         fields = _stashable(request)
         if fields is None:
             messages.warning(request, EXPIRED)
@@ -109,9 +144,9 @@ class SessionReplayMiddleware(LoginRequiredMiddleware):
         if _size(fields) > MAX_STASH_CHARS:
             messages.warning(request, EXPIRED_TOO_LONG)
             return page or request.get_full_path()
-        request.session[SESSION_KEY] = {"path": request.path, "page": page, "fields": fields}
+        request.session[SESSION_KEY] = {"path": host_page or request.path, "page": page, "fields": fields}
         messages.warning(request, EXPIRED_KEPT)
-        return _return_path(request, page)
+        return page if host_page else _return_path(request, page)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         """A POST-only URL cannot show its form again: back to the page it was sent from, saying so."""

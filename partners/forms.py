@@ -1,8 +1,8 @@
-from ctg.forms import CtgModelForm
+from ctg.forms import StaleCheckedForm
 from partners.models import Partner
 
 
-class PartnerForm(CtgModelForm):
+class PartnerForm(StaleCheckedForm):
     class Meta:
         model = Partner
         fields = ["name", "kind"]

@@ -13,6 +13,10 @@ folder; PostgreSQL ones (`bench_x1`…) are created on BENCH_POSTGRES_URL, defau
 postgres://postgres@127.0.0.1:5432, and dropped at the end; PostgreSQL is skipped when none answers.
 
 Usage: .venv/bin/python scripts/bench.py [--quick] [--requests 40] [--databases sqlite postgresql] [--output FILE]
+       [--pages dashboard list …] [--no-pdf]
+
+`--pages` measures only the pages named (see `bench_pages.py`) and `--no-pdf` skips the bilan PDF, for
+measuring one page before and after a change; such a partial run is not the issue's full benchmark.
 """
 
 import argparse
@@ -182,11 +186,15 @@ def timed(client: Client, page, *, count: bool = False) -> tuple[float, int | No
     return elapsed, executed
 
 
-def measure_pages(databases: Databases, requests: int) -> dict:
-    """Queries, median and p95 of every page at every size, the sizes interleaved request by request."""
+def measure_pages(databases: Databases, requests: int, only: list[str] | None = None) -> dict:
+    """Queries, median and p95 of every page (or of the pages named in `only`) at every size, the sizes
+    interleaved request by request."""
     sizes = list(databases.sizes)
     databases.use(sizes[0])
-    pages = key_pages()
+    pages = [page for page in key_pages() if only is None or page.name in only]
+    unknown = set(only or []) - {page.name for page in pages}
+    if unknown:
+        raise SystemExit(f"Pages inconnues : {', '.join(sorted(unknown))}")
     clients = {}
     for size in sizes:
         databases.use(size)
@@ -251,29 +259,32 @@ def table(engine: str, block: dict) -> str:
         ratio = by_size[sizes[-1]]["p95_ms"] / max(by_size[sizes[0]]["p95_ms"], 0.1)
         lines.append(f"{name:<20}{cells} | {ratio:>9.2f} | {', '.join(misses(by_size)) or 'OK'}")
     pdf = block["pdf"]
-    pdf_verdict = "OK" if pdf["x1"]["seconds"] < TARGET_PDF_SECONDS else "HORS CIBLE"
-    lines.append(
-        "PDF du bilan : "
-        + ", ".join(f"{size} {item['seconds']:.2f} s ({item['pages']} pages)" for size, item in pdf.items())
-        + f" – cible ×1 < {TARGET_PDF_SECONDS} s : {pdf_verdict}"
-    )
+    if pdf:
+        pdf_verdict = "OK" if pdf["x1"]["seconds"] < TARGET_PDF_SECONDS else "HORS CIBLE"
+        lines.append(
+            "PDF du bilan : "
+            + ", ".join(f"{size} {item['seconds']:.2f} s ({item['pages']} pages)" for size, item in pdf.items())
+            + f" – cible ×1 < {TARGET_PDF_SECONDS} s : {pdf_verdict}"
+        )
     floors = block["floors"]
-    lines.append(
-        f"Planchers : page minimale connectée p95 {floors['minimal_view_p95_ms']:.2f} ms, "
-        f"WeasyPrint seul sur le même HTML {floors['weasyprint_same_html_seconds']:.2f} s"
-    )
+    lines.append(f"Planchers : page minimale connectée p95 {floors['minimal_view_p95_ms']:.2f} ms")
+    if floors["weasyprint_same_html_seconds"] is not None:
+        lines[-1] += f", WeasyPrint seul sur le même HTML {floors['weasyprint_same_html_seconds']:.2f} s"
     return "\n".join(lines)
 
 
-def bench(engine: str, sizes: dict[str, int], requests: int, pdf_runs: int) -> dict:
+def bench(engine: str, sizes: dict[str, int], requests: int, pdf_runs: int, only: list[str] | None = None) -> dict:
+    """The block of one engine; `pdf_runs` 0 leaves the PDF out (`pdf` empty, its floor None)."""
     say(f"\n{engine} : préparation des bases {', '.join(sizes)}")
     databases = Databases(engine, sizes)
+    pdf, alone = {}, None
     try:
         databases.create()
         say(f"{engine} : {requests} requêtes par page et par taille (p95 en ms)")
-        measured = measure_pages(databases, requests)
-        say(f"{engine} : PDF du bilan")
-        pdf, alone = bilan_pdf(databases.use, [size for size in sizes if sizes[size] <= 10], pdf_runs)
+        measured = measure_pages(databases, requests, only)
+        if pdf_runs:
+            say(f"{engine} : PDF du bilan")
+            pdf, alone = bilan_pdf(databases.use, [size for size in sizes if sizes[size] <= 10], pdf_runs)
     finally:
         databases.drop()
     floors = {"minimal_view_p95_ms": measured["floor_ms"], "weasyprint_same_html_seconds": alone}
@@ -286,16 +297,18 @@ def main():
     parser.add_argument("--requests", type=int, help="requêtes par page et par taille (40 par défaut)")
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--pages", nargs="+", metavar="PAGE", help="ces pages seulement (noms de bench_pages.py)")
+    parser.add_argument("--no-pdf", action="store_true", help="sans le PDF du bilan ni son plancher")
     args = parser.parse_args()
     sizes = {"x1": 1, "x10": 10} if args.quick else {"x1": 1, "x10": 10, "x100": 100}
     requests = args.requests or (10 if args.quick else 40)
-    pdf_runs = 1 if args.quick else 3
+    pdf_runs = 0 if args.no_pdf else 1 if args.quick else 3
     started = time.perf_counter()
     results = {}
     for engine in args.databases:
         if engine == "postgresql" and not postgres_answers():
             continue
-        results[engine] = bench(engine, sizes, requests, pdf_runs)
+        results[engine] = bench(engine, sizes, requests, pdf_runs, args.pages)
     for engine, block in results.items():
         print(table(engine, block))
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -61,8 +61,10 @@ def assert_french_page(response, status: int, page: str = "") -> str:
 
 
 class TestErrorPages:
-    def test_400_for_an_unknown_host(self, client, db):
-        assert_french_page(client.get("/", HTTP_HOST="attaquant.example"), 400)
+    def test_400_for_an_unknown_host(self, client, db, caplog):
+        with caplog.at_level(logging.ERROR, logger="django.security"):
+            assert_french_page(client.get("/", HTTP_HOST="attaquant.example"), 400)
+        assert [record.name for record in caplog.records] == ["django.security.DisallowedHost"]
 
     @use_test_urls
     def test_400_for_a_suspicious_request(self, client, db):
@@ -166,6 +168,20 @@ class TestErrorPagesWithDebug:
     @use_test_urls
     def test_400_for_a_suspicious_request(self, client, db):
         assert_french_page(client.get("/test-erreur/suspecte/"), 400)
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_400_for_an_unknown_host(self, client, db, method, caplog):
+        """Not Django's technical page: ours, and the refusal logged as Django logs it."""
+        with caplog.at_level(logging.ERROR, logger="django.security"):
+            response = getattr(client, method)("/", HTTP_HOST="attaquant.example")
+        html = assert_french_page(response, 400)
+        assert "DisallowedHost" not in html
+        [record] = [record for record in caplog.records if record.name == "django.security.DisallowedHost"]
+        assert "attaquant.example" in record.getMessage()
+
+    def test_400_for_an_unknown_host_signed_in(self, client, coordination):
+        client.force_login(coordination)
+        assert_french_page(client.get(reverse("actions:list"), HTTP_HOST="attaquant.example"), 400)
 
     @use_test_urls
     def test_500_shows_our_page_and_logs_the_traceback(self, client, db, caplog):

@@ -196,15 +196,121 @@ class TestAfterLogin:
     def test_a_post_only_url_goes_back_to_the_page_and_says_nothing_was_saved(
         self, expired_client, service_head, own_action
     ):
+        """A POST-only view not marked `replayed_on` (archiving): its URL cannot show a form again."""
+        page = own_action.get_absolute_url()
+        archive = reverse("actions:archive", args=[own_action.pk])
+        response = expired_client.post(archive, {"archived": "1"}, headers={"Referer": f"http://testserver{page}"})
+        assert next_of(response.url) == archive
+        expired_client.get(response.url)  # the login page, which shows the first message
+        log_in_again(expired_client, service_head, archive)
+        response = expired_client.get(archive)
+        assert response.status_code == 302
+        assert response.url == page
+        assert flashed(response) == [NOT_REPLAYED]
+        own_action.refresh_from_db()
+        assert own_action.archived_at is None
+
+
+JALON = "Réunion de lancement avec les crèches"
+
+
+def jalon(**overrides) -> dict:
+    return {"new-milestone-title": JALON, "new-milestone-due_on": "2030-01-10", **overrides}
+
+
+class TestInlineAddFormsOfTheFiche:
+    """The fiche's small "add" forms post to POST-only URLs: what they were sending comes back in the form, on
+    the fiche, after the new login."""
+
+    def test_the_login_leads_back_to_the_fiche(self, expired_client, own_action):
         page = own_action.get_absolute_url()
         add = reverse("actions:milestone_add", args=[own_action.pk])
-        data = {"new-milestone-title": "Réunion de lancement", "new-milestone-due_on": "2030-01-10"}
-        response = expired_client.post(add, data, headers={"Referer": f"http://testserver{page}"})
+        response = expired_client.post(add, jalon(), headers={"Referer": f"http://testserver{page}"})
+        assert next_of(response.url) == page
+        assert flashed(response) == [EXPIRED_KEPT]
+        assert expired_client.session[SESSION_KEY]["path"] == page
+
+    def test_the_jalon_comes_back_in_its_form_unsaved(self, expired_client, service_head, own_action):
+        page = own_action.get_absolute_url()
+        add = reverse("actions:milestone_add", args=[own_action.pk])
+        expired_client.post(add, jalon(), headers={"Referer": f"http://testserver{page}"})
+        log_in_again(expired_client, service_head, page)
+        response = expired_client.get(page)
+        html = response.content.decode()
+        form = response.context["milestone_form"]
+        assert form.is_bound
+        assert form["title"].value() == JALON
+        assert f'value="{JALON}"' in html
+        assert 'value="2030-01-10"' in html
+        assert REPLAYED.replace("'", "&#x27;") in html
+        assert not Milestone.objects.exists()
+        response = expired_client.get(page)  # used once
+        assert not response.context["milestone_form"].is_bound
+        assert JALON not in response.content.decode()
+
+    def test_htmx_from_the_fiche(self, expired_client, service_head, own_action):
+        page = own_action.get_absolute_url()
+        add = reverse("actions:milestone_add", args=[own_action.pk])
+        headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+        response = expired_client.post(add, jalon(), headers=headers)
+        assert next_of(response["HX-Redirect"]) == page
+        log_in_again(expired_client, service_head, page)
+        assert expired_client.get(page).context["milestone_form"]["title"].value() == JALON
+
+    @pytest.mark.parametrize(
+        ("name", "context_name", "data", "typed_field", "typed"),
+        [
+            (
+                "actions:budget_add",
+                "budget_form",
+                {"new-budget-year": "2026", "new-budget-funder": "commune", "new-budget-planned": "1234.50"},
+                "planned",
+                "1234.50",
+            ),
+            ("actions:partner_add", "partner_form", {"new-partner-role": "operator"}, "role", "operator"),
+        ],
+    )
+    def test_budget_line_and_partner(
+        self, client, coordination, own_action, name, context_name, data, typed_field, typed
+    ):
+        """Only the form the data was typed in is bound: the others stay empty, without errors."""
+        client.force_login(coordination)
+        expire_sessions()
+        page = own_action.get_absolute_url()
+        client.post(reverse(name, args=[own_action.pk]), data, headers={"Referer": f"http://testserver{page}"})
+        log_in_again(client, coordination, page)
+        response = client.get(page)
+        context = response.context
+        assert context[context_name].is_bound
+        assert context[context_name][typed_field].value() == typed
+        others = {"milestone_form", "budget_form", "partner_form"} - {context_name}
+        assert not any(context[other].is_bound for other in others)
+        assert REPLAYED.replace("'", "&#x27;") in response.content.decode()
+
+    def test_an_invalid_entry_shows_its_errors_as_the_form_would(self, expired_client, service_head, own_action):
+        page = own_action.get_absolute_url()
+        add = reverse("actions:milestone_add", args=[own_action.pk])
+        expired_client.post(
+            add, jalon(**{"new-milestone-due_on": ""}), headers={"Referer": f"http://testserver{page}"}
+        )
+        log_in_again(expired_client, service_head, page)
+        form = expired_client.get(page).context["milestone_form"]
+        assert form["title"].value() == JALON
+        assert "due_on" in form.errors
+
+    @pytest.mark.parametrize("page_of", ["list", "other_action"])
+    def test_sent_from_another_page_it_is_not_replayed_there(
+        self, expired_client, service_head, own_action, other_action, page_of
+    ):
+        """The stash is kept for the fiche of that very action only; otherwise the form's URL is told it was
+        not saved, as before."""
+        page = reverse("actions:list") if page_of == "list" else other_action.get_absolute_url()
+        add = reverse("actions:milestone_add", args=[own_action.pk])
+        response = expired_client.post(add, jalon(), headers={"Referer": f"http://testserver{page}"})
         assert next_of(response.url) == add
         expired_client.get(response.url)  # the login page, which shows the first message
         log_in_again(expired_client, service_head, add)
         response = expired_client.get(add)
-        assert response.status_code == 302
         assert response.url == page
         assert flashed(response) == [NOT_REPLAYED]
         assert not Milestone.objects.exists()

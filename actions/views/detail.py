@@ -1,7 +1,8 @@
 import logging
+from functools import partial
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -10,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from actions.forms import ActionForm, ActionPartnerForm, BudgetLineForm, MilestoneForm
 from actions.history import action_history
 from actions.models import Action, ActionPartner
+from actions.panels import render_panels
 from actions.perms import can_edit_action, can_plan_action, can_update_action
 from actions.services import ActionGone, ActionHasUpdates, action_delete, action_set_archived
 from ctg.models import Convention
@@ -23,8 +25,16 @@ DELETED = "La fiche « {} » a été supprimée."
 ALREADY_DELETED = "La fiche « {} » avait déjà été supprimée."
 
 
-def detail_context(action: Action, user, **extra) -> dict:
-    """Everything the detail page and its swappable regions show; `extra` overrides the defaults."""
+def add_form(form_class, prefix: str, replayed: QueryDict | None = None, **kwargs):
+    """An inline "add" form of the fiche, empty; or bound to `replayed`, what a POST of an expired session was
+    sending (`ctg.session_replay`), when its fields carry this form's prefix: the other forms stay empty."""
+    mine = replayed is not None and any(name.startswith(f"{prefix}-") for name in replayed)
+    return form_class(replayed if mine else None, prefix=prefix, **kwargs)
+
+
+def detail_context(action: Action, user, *, replayed: QueryDict | None = None, **extra) -> dict:
+    """Everything the detail page and its swappable regions show; `extra` overrides the defaults. `replayed`
+    fills the add form it was typed in (see `add_form`)."""
     can_update = can_update_action(user, action)
     can_plan = can_plan_action(user, action)
     budget_lines = list(action.budget_lines.all())
@@ -40,9 +50,9 @@ def detail_context(action: Action, user, **extra) -> dict:
         "can_update": can_update,
         "can_edit": can_edit_action(user),
         "can_plan": can_plan,
-        "milestone_form": MilestoneForm(prefix="new-milestone") if can_update else None,
-        "budget_form": BudgetLineForm(prefix="new-budget") if can_plan else None,
-        "partner_form": ActionPartnerForm(instance=ActionPartner(action=action), prefix="new-partner")
+        "milestone_form": add_form(MilestoneForm, "new-milestone", replayed) if can_update else None,
+        "budget_form": add_form(BudgetLineForm, "new-budget", replayed) if can_plan else None,
+        "partner_form": add_form(ActionPartnerForm, "new-partner", replayed, instance=ActionPartner(action=action))
         if can_plan
         else None,
         "progress_form": None,
@@ -51,6 +61,8 @@ def detail_context(action: Action, user, **extra) -> dict:
         "edit_form": None,
         "section_message": "",
         "oob": False,
+        # Called by the template, so only the full page pays for the other apps' panels, not the fragments.
+        "panels": partial(render_panels, action, user),
         **extra,
     }
 
@@ -78,7 +90,8 @@ def gone_response(request, error: ActionGone) -> HttpResponse:
 @require_GET
 def action_detail(request, pk):
     action = get_action(pk)
-    return render(request, "actions/action_detail.html", detail_context(action, request.user))
+    context = detail_context(action, request.user, replayed=post_data(request))
+    return render(request, "actions/action_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,9 @@ On POST the action's row is locked and the part read afresh before the form is c
 (`actions.services.action_part_lock`), and only the fields the person changed are saved. What happened
 meanwhile comes back in French: the form's message when a rule is broken (the same partner associated twice),
 a flash message when the fiche was deleted or archived, or the part deleted.
+
+The "add" forms are POST-only: what one of them was sending when the session expired comes back, after the new
+login, in that form on the fiche (`replayed_on`, see `ctg.session_replay`).
 """
 
 import logging
@@ -31,6 +34,7 @@ from actions.services import (
     action_part_save,
 )
 from actions.views.detail import detail_context, get_action, gone_response
+from ctg.session_replay import replayed_on
 from ctg.views.helpers import add_form_errors, broken_rule, post_data, require
 
 logger = logging.getLogger("actions")
@@ -124,6 +128,7 @@ def _delete(request, obj, *, section, allowed, message):
 
 
 @require_POST
+@replayed_on("actions:detail")
 def milestone_add(request, pk):
     return _add(
         request,
@@ -158,6 +163,7 @@ def milestone_delete(request, pk):
 
 
 @require_POST
+@replayed_on("actions:detail")
 def budget_add(request, pk):
     return _add(
         request,
@@ -194,6 +200,7 @@ def budget_delete(request, pk):
 
 
 @require_POST
+@replayed_on("actions:detail")
 def partner_add(request, pk):
     return _add(
         request,

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line written while a request is served carries its method, path and user.
     "ctg.logging.RequestContextMiddleware",
+    # Then a host not in ALLOWED_HOSTS gets the French 400 page, before any other middleware reads the host.
+    "ctg.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed (static files are compressed by WhiteNoise); CSRF tokens are masked per response (BREACH).
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ctg.context_processors.site",
+                "evaluation.context_processors.navigation",
                 "reports.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
@@ -248,6 +251,7 @@ LOGGING = {
         "ctg": {"handlers": ["console"], "level": "INFO"},
         "actions": {"handlers": ["console"], "level": "INFO"},
         "partners": {"handlers": ["console"], "level": "INFO"},
+        "evaluation": {"handlers": ["console"], "level": "INFO"},
         "reports": {"handlers": ["console"], "level": "INFO"},
         "axes": {"handlers": ["console"], "level": "INFO"},  # failed logins and lock-outs
     },

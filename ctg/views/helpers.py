@@ -142,7 +142,9 @@ def form_page(
     saved object) and redirect.
 
     An edit locks and re-reads its row before checking the form, and writes only the form's fields; a row
-    deleted meanwhile, or a rule broken meanwhile by someone else, comes back as a French message."""
+    deleted meanwhile, or a rule broken meanwhile by someone else, comes back as a French message. The form's
+    checks see the row as saved: a `ctg.forms.StaleCheckedForm` finds there what someone else saved since it was
+    served, and is shown again instead of overwriting it."""
     if request.method == "POST":
         if form.instance.pk is not None and not lock_instance(form.instance):
             messages.error(request, GONE.format(form.instance))

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.db.models import Q
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -40,6 +41,19 @@ class ProgressUpdateFactory(DjangoModelFactory):
     status = "in_progress"
     progress = factory.LazyAttribute(lambda update: 100 if update.status == "done" else 40)
     done = "Réunion de lancement."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Keep the date of the action's latest point d'étape (`Action.last_update_at`) as
+        `action_record_progress` does; the action's status and progress stay what the test set."""
+        update = super()._create(model_class, *args, **kwargs)
+        at = update.recorded_at
+        Action.objects.filter(Q(last_update_at__isnull=True) | Q(last_update_at__lt=at), pk=update.action_id).update(
+            last_update_at=at
+        )
+        action = update.action
+        action.last_update_at = at if action.last_update_at is None else max(action.last_update_at, at)
+        return update
 
 
 class MilestoneFactory(DjangoModelFactory):

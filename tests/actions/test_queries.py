@@ -32,7 +32,7 @@ QUERIES = {
     "list": 13,
     "list_htmx": 8,
     "mine": 8,
-    "detail": 20,
+    "detail": 21,
     "overview": 12,
     "overview_objective": 9,
 }

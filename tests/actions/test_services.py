@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -55,6 +55,18 @@ class TestRecordProgress:
         action_record_progress(action=stale_copy, by=service_head, status="in_progress", progress=60)
         assert Action.objects.get(pk=own_action.pk).title == "Titre changé entre-temps"
 
+    def test_keeps_the_date_of_the_latest_point_on_the_action(self, own_action, service_head):
+        """What the "sans nouvelles" flag and the campaign read; a point dated earlier does not move it back."""
+        assert own_action.last_update_at is None
+        update = action_record_progress(action=own_action, by=service_head, status="in_progress", progress=50)
+        assert Action.objects.get(pk=own_action.pk).last_update_at == update.recorded_at
+        assert own_action.last_update_at == update.recorded_at
+        earlier = update.recorded_at - timedelta(days=40)
+        action_record_progress(
+            action=own_action, by=service_head, status="in_progress", progress=55, recorded_at=earlier
+        )
+        assert Action.objects.get(pk=own_action.pk).last_update_at == update.recorded_at
+
 
 class TestArchiveAndDelete:
     def test_action_with_updates_cannot_be_deleted(self, own_action, coordination):
@@ -105,6 +117,28 @@ class TestComputedFlags:
     def test_closed_action_is_never_without_news(self, objective):
         ActionFactory(objective=objective, stale=True, done=True)
         assert not Action.objects.with_last_update().without_news().exists()
+
+
+class TestUpdatedInYear:
+    """`with_campaign`'s `updated_in_year`: read from the latest point's date, searching the points only when the
+    latest is after the year."""
+
+    @pytest.mark.parametrize(
+        ("points", "expected"),
+        [
+            ([], False),
+            (["2024-03-01"], True),
+            (["2023-12-31"], False),
+            (["2024-06-01", "2025-02-01"], True),  # the latest is after 2024: the points are searched
+            (["2023-06-01", "2025-02-01"], False),
+        ],
+    )
+    def test_a_point_dated_in_the_year(self, objective, points, expected):
+        action = ActionFactory(objective=objective)
+        for day in points:
+            ProgressUpdateFactory(action=action, recorded_at=timezone.make_aware(datetime.fromisoformat(day)))
+        assert Action.objects.with_campaign(2024).get().updated_in_year is expected
+        assert Action.objects.missing_update(2024).exists() is not expected
 
 
 def test_end_before_start_is_refused_by_the_database(objective):
