@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from actions.models import Action
 from ctg.models import END_BEFORE_START, Axis, Convention, Objective, Service
 from evaluation.enums import (
+    CRITERIA,
     AssessmentKind,
     Direction,
     Frequency,
@@ -38,7 +39,9 @@ TARGET_TAKEN = "Une cible est déjà fixée pour cette année."
 VALUE_TAKEN = "Une valeur est déjà enregistrée pour cet indicateur et cette période."
 KEY_TAKEN = "Cette donnée ouverte alimente déjà un autre indicateur de cette convention."
 YEAR_OUT_OF_RANGE = "Année invalide."
+CHOICES_NEEDED = "Indiquez au moins deux choix, un par ligne, pour une question à choix unique ou multiple."
 ASSESSMENT_TAKEN = "Cette action a déjà une évaluation de ce type pour cette année."
+RATING_NEEDS_NOTE = "Justifiez la note attribuée."
 
 YEAR_VALIDATORS = [MinValueValidator(1990, YEAR_OUT_OF_RANGE), MaxValueValidator(2100, YEAR_OUT_OF_RANGE)]
 
@@ -66,6 +69,16 @@ class IndicatorQuerySet(models.QuerySet):
     def entered_by(self, service_id: int | None):
         """The indicators whose values a service's head enters: its own, or those of the actions it pilots."""
         return self.filter(Q(service_id=service_id) | Q(service__isnull=True, action__pilot_service_id=service_id))
+
+    def awaited(self):
+        """The indicators a service owes values for, as the entry grid, the campaign reminders and the dashboard
+        count them: those with a responsible service or on a fiche, leaving out archived fiches; annotated with
+        `entering_service`, the service whose head enters them (the rule of `entered_by`)."""
+        return (
+            self.filter(Q(service__isnull=False) | Q(action__isnull=False))
+            .filter(Q(action__isnull=True) | Q(action__archived_at__isnull=True))
+            .annotate(entering_service=Coalesce("service", "action__pilot_service"))
+        )
 
     def with_status(self, year: int):
         """Annotate `value_of_year`, `expected_of_year`, `final_target` and `status` for `year`: the one
@@ -314,6 +327,14 @@ class Question(models.Model):
     class Meta:
         verbose_name = "question"
         ordering = ["order", "pk"]
+        constraints = [
+            # At least two choices, one per line, for a single or multiple choice question (as the form checks).
+            models.CheckConstraint(
+                condition=~Q(kind__in=[QuestionKind.SINGLE, QuestionKind.MULTIPLE]) | Q(choices__contains="\n"),
+                name="question_choices_for_choice_kinds",
+                violation_error_message=CHOICES_NEEDED,
+            )
+        ]
 
     def __str__(self):
         return self.text
@@ -436,7 +457,16 @@ class Assessment(models.Model):
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": 4}),
                     name=f"assessment_{name}_rating",
                 )
-                for name in ("relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability")
+                for name, _ in CRITERIA
+            ],
+            # A rating stands on its justification (the form says so next to the field).
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | ~Q(**{f"{name}_note": ""}),
+                    name=f"assessment_{name}_rating_needs_note",
+                    violation_error_message=f"{label} : {RATING_NEEDS_NOTE.lower()}",
+                )
+                for name, label in CRITERIA
             ],
         ]
 

@@ -1,5 +1,6 @@
 """Who may do what on indicators, surveys, workshops and assessments."""
 
+from ctg.enums import Role
 from ctg.models import User
 from ctg.perms import can_manage_ctg
 from evaluation.models import Indicator
@@ -9,6 +10,13 @@ def can_manage_evaluation(user: User) -> bool:
     """La coordination définit les indicateurs, importe le diagnostic, construit les enquêtes, saisit les
     ateliers et les évaluations d'actions."""
     return can_manage_ctg(user)
+
+
+def can_read_surveys(user: User) -> bool:
+    """La coordination, la direction et les élus consultent les enquêtes, leurs résultats et leurs exports
+    (les réponses libres peuvent contenir des données personnelles : pas les autres rôles) ; seule la
+    coordination les construit et en reporte un résultat dans un indicateur."""
+    return user.is_authenticated and user.role in (Role.COORDINATION, Role.DIRECTION, Role.ELECTED)
 
 
 def can_enter_values(user: User, indicator: Indicator) -> bool:

@@ -1,8 +1,10 @@
 """The data of the bilan annuel (domain.md §5), assembled as an ordered registry of sections.
 
 Each `Section` names its template and a `build(source)` function returning the section's data, or None
-when the product holds nothing for it (context indicators, governance, participation until their apps
-land): such a section is left out, the numbering and the table of contents follow the sections present.
+when the product holds nothing for it (no context indicator, no survey nor workshop in N, governance until
+its app lands): such a section is left out, the numbering and the table of contents follow the sections
+present. What the evaluation app brings (context, indicators, participation) is read in
+`reports.bilan_evaluation`.
 A later app adds its section by appending one `Section` to `SECTIONS` with the `order` of its place in
 the outline (the outline's number × 100), without touching the others.
 
@@ -24,7 +26,9 @@ from actions.models import Action, Milestone, ProgressUpdate, year_bounds
 from actions.selectors import AxisSummary, FunderBudget, axis_summaries, budget_by_funder
 from ctg.models import Axis, Convention
 from ctg.pdf import file_uri
+from evaluation.charts import LineChart
 from partners.models import Partner
+from reports.bilan_evaluation import EvaluationData, IndicatorRow, build_context, build_participation, indicator_table
 from reports.models import AnnualReport, ReportVersion
 
 DOCUMENT_TITLE = "Bilan annuel {year} de la Convention Territoriale Globale"
@@ -84,7 +88,8 @@ class FundingRow:
 class AxisProgress:
     axis: Axis
     summary: AxisSummary
-    actions: list[Action]
+    actions: list[Action]  # each with `indicator_rows`: its indicators for year N
+    indicators: list[IndicatorRow] = field(default_factory=list)  # those of the axis and of its objectives
 
     @property
     def anchor(self) -> str:
@@ -133,12 +138,25 @@ class BilanSource:
         return actions
 
     @cached_property
+    def evaluation(self) -> EvaluationData:
+        """Indicators, surveys and workshops (`reports.bilan_evaluation`)."""
+        return EvaluationData(self.convention, self.year)
+
+    @cached_property
     def axis_progress(self) -> list[AxisProgress]:
+        """Per axis, its summary, its fiches (each with its `indicator_rows`) and its own indicators."""
         by_axis: dict[int, list[Action]] = {}
+        indicators = self.evaluation.by_action
         for action in self.actions:
+            action.indicator_rows = indicators.get(action.pk, [])
             by_axis.setdefault(action.objective.axis_id, []).append(action)
         return [
-            AxisProgress(axis=summary.axis, summary=summary, actions=by_axis.get(summary.axis.pk, []))
+            AxisProgress(
+                axis=summary.axis,
+                summary=summary,
+                actions=by_axis.get(summary.axis.pk, []),
+                indicators=self.evaluation.by_axis.get(summary.axis.pk, []),
+            )
             for summary in axis_summaries(self.convention, self.axes)
         ]
 
@@ -183,9 +201,22 @@ def narrative(field_name: str) -> Callable[[BilanSource], dict]:
     return build
 
 
+# The colours of the indicators' charts, for their legend printed once at the head of the section.
+CHART_LEGEND = {
+    name: getattr(LineChart, name) for name in ["value_colour", "target_colour", "baseline_colour", "background"]
+}
+
+
 def build_progress(source: BilanSource) -> dict:
+    """Section 4, with the indicators of each fiche and each axis (N and N-1 against baseline and target):
+    they are read with the fiche they measure, so they add no entry to the table of contents."""
     axes = source.axis_progress
-    return {"axes": axes, "toc": [TocEntry(item.anchor, f"{item.axis.code} – {item.axis.title}") for item in axes]}
+    return {
+        "axes": axes,
+        "legend": CHART_LEGEND,
+        "with_indicators": any(item.indicators or any(a.indicator_rows for a in item.actions) for item in axes),
+        "toc": [TocEntry(item.anchor, f"{item.axis.code} – {item.axis.title}") for item in axes],
+    }
 
 
 def build_funding(source: BilanSource) -> dict:
@@ -203,18 +234,25 @@ def build_funding(source: BilanSource) -> dict:
 
 
 def build_annexes(source: BilanSource) -> dict:
+    """The annexes in the outline's order: the table of the indicators (when there are any), the fiches, the
+    partners."""
+    indicators = indicator_table(source)
     toc = [
         TocEntry("bilan-annexe-fiches", "Liste des fiches actions"),
         TocEntry("bilan-annexe-partenaires", "Partenaires"),
     ]
-    return {"actions": source.actions, "partners": source.partners, "toc": toc}
+    if indicators is not None:
+        toc.insert(0, TocEntry("bilan-annexe-indicateurs", "Tableau des indicateurs"))
+    return {"indicators": indicators, "actions": source.actions, "partners": source.partners, "toc": toc}
 
 
 SECTIONS: list[Section] = [
     Section("identity", "Identité de la convention", "reports/bilan/_section_identity.html", build_identity, 100),
     Section("synthesis", "Synthèse", "reports/bilan/_section_narrative.html", narrative("synthesis"), 110),
     Section("highlights", "Faits marquants", "reports/bilan/_section_narrative.html", narrative("highlights"), 120),
-    # 200 Contexte (indicateurs du diagnostic) and 300 Gouvernance: added by the apps that bring their data.
+    Section("context", "Contexte", "reports/bilan/_section_context.html", build_context, 200),
+    # 300 Gouvernance: added by the app that brings the bodies and their meetings.
+    # The indicators of each fiche (N and N-1 against baseline and target) are part of section 400.
     Section(
         "progress", "Avancement par axe et par fiche", "reports/bilan/_section_progress.html", build_progress, 400
     ),
@@ -233,7 +271,13 @@ SECTIONS: list[Section] = [
         narrative("coordination_activity"),
         600,
     ),
-    # 700 Participation des habitants: added by the app that brings surveys and workshops.
+    Section(
+        "participation",
+        "Participation des habitants",
+        "reports/bilan/_section_participation.html",
+        build_participation,
+        700,
+    ),
     Section("outlook", "Perspectives", "reports/bilan/_section_narrative.html", narrative("outlook"), 800),
     Section("annexes", "Annexes", "reports/bilan/_section_annexes.html", build_annexes, 900),
 ]

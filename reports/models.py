@@ -197,6 +197,7 @@ class Reminder(models.Model):
     )
     missing_updates = models.PositiveIntegerField("actions sans point d'étape", default=0)
     missing_actuals = models.PositiveIntegerField("lignes budgétaires sans réalisé", default=0)
+    missing_values = models.PositiveIntegerField("valeurs d'indicateurs à saisir", default=0)
     subject = models.CharField("objet", max_length=250)
     body = models.TextField("message")
 

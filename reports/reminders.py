@@ -2,7 +2,8 @@
 
 What is missing is read once for the whole convention through `actions.selectors` (the same counts as the
 dashboard) and split per service in Python, so the page, the e-mails and the scheduled command cost the same
-handful of queries whatever the size of the plan.
+handful of queries whatever the size of the plan. With the indicators: the values of the year still to enter
+(`IndicatorQuerySet.awaited`, as the dashboard and the entry grid count them), one query more.
 """
 
 import logging
@@ -22,6 +23,9 @@ from django.utils import timezone
 from actions.models import Action, BudgetLine
 from actions.selectors import ServiceCampaign, campaign_actions, missing_actual_lines, service_campaigns
 from ctg.models import Convention, Service, User
+from evaluation.models import Indicator
+from reports.bilan import alphabetical
+from reports.dashboard_evaluation import grid_url
 from reports.dates import bilan_due_on
 from reports.models import Reminder
 
@@ -61,6 +65,8 @@ class ServiceGap:
     campaign: ServiceCampaign
     actions: list[Action] = field(default_factory=list)  # without a point d'étape dated in the year
     lines: list[BudgetLine] = field(default_factory=list)  # budget lines of the year without réalisé
+    indicators: list[Indicator] = field(default_factory=list)  # entered by the service, without a value of the year
+    grid_url: str = ""  # the service's entry grid of the year's values (read `with_indicators`)
 
     @property
     def service(self) -> Service:
@@ -72,7 +78,7 @@ class ServiceGap:
 
     @property
     def is_missing(self) -> bool:
-        return bool(self.actions or self.lines)
+        return bool(self.actions or self.lines or self.indicators)
 
     @property
     def can_be_reminded(self) -> bool:
@@ -80,9 +86,11 @@ class ServiceGap:
         return self.is_missing and self.head is not None and bool(self.head.email)
 
 
-def campaign_gaps(convention: Convention, year: int) -> list[ServiceGap]:
+def campaign_gaps(convention: Convention, year: int, *, with_indicators: bool = False) -> list[ServiceGap]:
     """Per pilot service of the campaign (by name), its actions without a point d'étape dated in `year` and
-    its budget lines of `year` without réalisé (5 queries whatever the size of the plan)."""
+    its budget lines of `year` without réalisé (5 queries whatever the size of the plan); `with_indicators`,
+    also the indicators it enters still without a value of `year` (1 query more), a service owing only
+    those joining the list."""
     gaps = {campaign.service.pk: ServiceGap(campaign) for campaign in service_campaigns(convention, year)}
     actions = (
         campaign_actions(convention, year).filter(updated_in_year=False).with_last_update().order_by("code", "pk")
@@ -95,6 +103,34 @@ def campaign_gaps(convention: Convention, year: int) -> list[ServiceGap]:
     for line in lines:
         if gap := gaps.get(line.action.pilot_service_id):
             gap.lines.append(line)
+    if with_indicators:
+        return _with_missing_values(gaps, convention, year)
+    return list(gaps.values())
+
+
+def _with_missing_values(gaps: dict[int, ServiceGap], convention: Convention, year: int) -> list[ServiceGap]:
+    """Give each gap its entry grid and the indicators its service enters still without a value of `year`
+    (1 query); a service owing only such values joins the list, still by name."""
+    indicators = (
+        Indicator.objects.of_convention(convention)
+        .awaited()
+        .missing_value(year)
+        .select_related("action", "service__head", "action__pilot_service__head")
+        .order_by("code", "pk")
+    )
+    joined = False
+    for gap in gaps.values():
+        gap.grid_url = grid_url(convention, year, gap.service.pk)
+    for indicator in indicators:
+        service = indicator.service if indicator.service_id else indicator.action.pilot_service
+        if service.pk not in gaps:
+            empty = ServiceCampaign(
+                service=service, actions=0, updated=0, budgeted=0, actual_entered=0, missing_actual_lines=0
+            )
+            gaps[service.pk], joined = ServiceGap(empty, grid_url=grid_url(convention, year, service.pk)), True
+        gaps[service.pk].indicators.append(indicator)
+    if joined:
+        return sorted(gaps.values(), key=lambda gap: alphabetical(gap.service.name))
     return list(gaps.values())
 
 
@@ -111,6 +147,8 @@ def _render_email(gap: ServiceGap, *, convention: Convention, year: int, by: Use
         "head": gap.head,
         "actions": [(action, absolute_url(action.get_absolute_url())) for action in gap.actions],
         "lines": [(line, absolute_url(line.action.get_absolute_url())) for line in gap.lines],
+        "indicators": gap.indicators,
+        "grid_url": absolute_url(gap.grid_url) if gap.grid_url else "",
         "my_actions_url": absolute_url(reverse("actions:mine")),
         "by": by,
     }
@@ -150,7 +188,7 @@ def campaign_send_reminders(*, convention: Convention, year: int, by: User | Non
         if last is not None and timezone.now() - last.sent_at < RESEND_DELAY:
             when = timezone.localtime(last.sent_at).strftime("%d/%m/%Y à %H:%M")
             raise ReminderError(JUST_SENT.format(year=year, when=when))
-        gaps = [gap for gap in campaign_gaps(convention, year) if gap.is_missing]
+        gaps = [gap for gap in campaign_gaps(convention, year, with_indicators=True) if gap.is_missing]
         if gaps and not any(gap.can_be_reminded for gap in gaps):
             raise ReminderError(NOBODY_TO_REMIND)
         for gap in gaps:
@@ -166,6 +204,7 @@ def campaign_send_reminders(*, convention: Convention, year: int, by: User | Non
                 sent_by=by,
                 missing_updates=len(gap.actions),
                 missing_actuals=len(gap.lines),
+                missing_values=len(gap.indicators),
                 subject=subject,
                 body=body,
             )
@@ -179,13 +218,14 @@ def campaign_send_reminders(*, convention: Convention, year: int, by: User | Non
             reminder.save()
             reminders.append(reminder)
             logger.info(
-                "Reminder %s sent to %s <%s> for %s (%s actions, %s budget lines) by %s",
+                "Reminder %s sent to %s <%s> for %s (%s actions, %s budget lines, %s indicator values) by %s",
                 year,
                 gap.head,
                 gap.head.email,
                 gap.service,
                 len(gap.actions),
                 len(gap.lines),
+                len(gap.indicators),
                 by or "the scheduled job",
             )
     if unreachable:

@@ -5,11 +5,12 @@ rows again by stable keys (indicator codes, survey titles…)."""
 from datetime import date
 
 from ctg.models import Convention, User
-from evaluation.demo import assessments, indicators, surveys, workshops
+from evaluation.demo import assessments, context, indicators, surveys, workshops
 
 
 def seed_evaluation(*, convention: Convention, users: dict[str, User], today: date) -> None:
     indicators.seed(convention=convention, users=users, today=today)
+    context.seed(convention=convention, users=users, today=today)
     surveys.seed(convention=convention, users=users, today=today)
     workshops.seed(convention=convention, users=users, today=today)
     assessments.seed(convention=convention, users=users, today=today)

@@ -57,7 +57,7 @@ def _history_context(convention: Convention, year: int) -> dict:
 def campaign(request):
     require(can_read_bilans(request.user))
     convention, year = _campaign_of(request.GET)
-    gaps = campaign_gaps(convention, year)
+    gaps = campaign_gaps(convention, year, with_indicators=True)
     missing = [gap for gap in gaps if gap.is_missing]
     today = timezone.localdate()
     due_on = bilan_due_on(year)
@@ -69,6 +69,7 @@ def campaign(request):
         "gaps": gaps,
         "missing_updates": sum(len(gap.actions) for gap in gaps),
         "missing_actuals": sum(len(gap.lines) for gap in gaps),
+        "missing_values": sum(len(gap.indicators) for gap in gaps),
         "services_missing": len(missing),
         "to_remind": [gap for gap in missing if gap.can_be_reminded],
         "can_send": can_write_bilan(request.user),

@@ -24,6 +24,7 @@ from ctg.models import Convention
 from ctg.templatetags.french import euros, long_date, percent
 from ctg.views.helpers import query_int, require
 from reports import charts
+from reports.dashboard_evaluation import indicator_dashboard
 from reports.dates import bilan_due_on, campaign_year, days_until, renewal_alert_from
 from reports.models import AnnualReport
 from reports.perms import can_read_bilans, can_read_dashboard
@@ -264,6 +265,7 @@ def dashboard(request):
         "bilan_url": _optional_url("reports:bilan_list", convention=convention.pk) if readable else "",
         "campaign_url": _optional_url("reports:campaign", convention=convention.pk, year=year) if readable else "",
         "renewal": renewal(convention, today),
+        "indicators": indicator_dashboard(convention, year, axes),
         **_charts(plan, campaigns, funders, year),
     }
     return render(request, "reports/dashboard.html", context)

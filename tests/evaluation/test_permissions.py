@@ -5,10 +5,17 @@ Each part of the app lists its cases and endpoints in a `matrix_*.py` module of 
 
 import pytest
 
-from tests.evaluation import matrix_assessments, matrix_diagnostic, matrix_indicators, matrix_surveys, matrix_workshops
+from tests.evaluation import (
+    matrix_assessments,
+    matrix_diagnostic,
+    matrix_grid,
+    matrix_indicators,
+    matrix_surveys,
+    matrix_workshops,
+)
 from tests.test_permissions import ROLES, Case, check_permission
 
-PARTS = (matrix_indicators, matrix_diagnostic, matrix_surveys, matrix_workshops, matrix_assessments)
+PARTS = (matrix_indicators, matrix_grid, matrix_diagnostic, matrix_surveys, matrix_workshops, matrix_assessments)
 MATRIX: list[Case] = [case for part in PARTS for case in part.CASES]
 ENDPOINTS = {name: endpoint for part in PARTS for name, endpoint in part.ENDPOINTS.items()}
 MATRIX_URL_NAMES = frozenset(case.name for case in MATRIX)

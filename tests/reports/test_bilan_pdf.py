@@ -32,6 +32,14 @@ from tests.actions.factories import (
     ProgressUpdateFactory,
 )
 from tests.ctg.factories import AmendmentFactory, AxisFactory, ObjectiveFactory, SignatoryFactory
+from tests.evaluation.factories import (
+    AnswerFactory,
+    IndicatorFactory,
+    IndicatorTargetFactory,
+    MeasurementFactory,
+    SurveyFactory,
+    WorkshopFactory,
+)
 
 SECTION_TITLES = [
     "1. Identité de la convention",
@@ -45,7 +53,9 @@ SECTION_TITLES = [
     "9. Annexes",
 ]
 POINT_TEXT = "Salle des familles ouverte aux parents du quartier."
-QUERY_BUDGET = 16
+# With the evaluation rows (indicators, their values and targets, surveys and their scale questions, workshops):
+# 6 of the 20.
+QUERY_BUDGET = 20
 
 
 def at(day: date) -> datetime:
@@ -294,7 +304,9 @@ class TestSections:
 
 
 def add_plan(convention, service, author, count: int):
-    """`count` more actions over two new axes, each with points d'étape, jalons, budget and partners."""
+    """`count` more actions over two new axes, each with points d'étape, jalons, budget and partners, an
+    indicator with values and a target (and one on its objective, one of context), a survey of 2026 with its
+    answers and a workshop of 2026."""
     objectives = [ObjectiveFactory(axis=AxisFactory(convention=convention)) for _ in range(2)]
     for index in range(count):
         action = ActionFactory(objective=objectives[index % 2], pilot_service=service)
@@ -303,6 +315,15 @@ def add_plan(convention, service, author, count: int):
         MilestoneFactory(action=action, due_on=date(2026, 5, 1), done_on=date(2026, 5, 1))
         BudgetLineFactory(action=action, year=2026, funder="caf_bonus", planned=Decimal(1000), actual=Decimal(900))
         ActionPartnerFactory(action=action)
+        indicator = IndicatorFactory(action=action, with_baseline=True)
+        for year in (2025, 2026):
+            MeasurementFactory(indicator=indicator, year=year, value=Decimal(110 + year - 2025))
+        IndicatorTargetFactory(indicator=indicator, year=2026)
+        IndicatorFactory(action=None, convention=convention, objective=objectives[index % 2])
+        MeasurementFactory(indicator=IndicatorFactory(context=True, convention=convention), year=2024)
+        survey = SurveyFactory(convention=convention, opens_on=date(2026, 3, 1), closes_on=date(2026, 4, 1))
+        AnswerFactory(response__survey=survey, question__survey=survey, score=5)
+        WorkshopFactory(convention=convention, held_on=date(2026, 6, 1))
 
 
 class TestQueries:
@@ -317,8 +338,11 @@ class TestQueries:
                 bilan_html(fresh, standalone=True)
             counts.append(len(queries))
         assert counts[0] == counts[1]
-        progress = next(s for s in bilan_context(report)["sections"] if s.key == "progress")
-        assert sum(len(item.actions) for item in progress.data["axes"]) == 2 + 1 + 12
+        sections = {section.key: section for section in bilan_context(report)["sections"]}
+        actions = [action for item in sections["progress"].data["axes"] for action in item.actions]
+        assert len(actions) == 2 + 1 + 12
+        assert sum(len(action.indicator_rows) for action in actions) == 1 + 12
+        assert len(sections["context"].data["rows"]) == len(sections["participation"].data["surveys"]) == 1 + 12
 
 
 class TestLogos:

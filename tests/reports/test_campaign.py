@@ -36,7 +36,7 @@ SEND_URL = reverse("reports:send_reminders")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # Measured on SQLite: session, user, convention, 3 for the per-service summary, the actions, the budget lines,
 # the reminders, and the request's savepoint and its release. The same at 1 and at 20 actions.
-QUERIES = 11
+QUERIES = 12
 
 
 def in_year(year: int, month: int = 6) -> datetime:

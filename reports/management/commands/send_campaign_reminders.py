@@ -54,10 +54,11 @@ class Command(BaseCommand):
     def _dry_run(self, convention: Convention, year: int) -> None:
         """What would be sent, without sending nor recording anything."""
         self.stdout.write(f"Campagne du bilan {year} – {convention} (essai : rien n'est envoyé)")
-        gaps = [gap for gap in campaign_gaps(convention, year) if gap.is_missing]
+        gaps = [gap for gap in campaign_gaps(convention, year, with_indicators=True) if gap.is_missing]
         for gap in gaps:
             codes = ", ".join(action.code for action in gap.actions) or "aucune"
             lines = ", ".join(f"{line.action.code} ({line.get_funder_display()})" for line in gap.lines) or "aucune"
+            indicators = ", ".join(indicator.code for indicator in gap.indicators) or "aucun"
             if gap.can_be_reminded:
                 who = f"relance à {gap.head} <{gap.head.email}>"
             else:
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             self.stdout.write(f"- {gap.service} : {who}")
             self.stdout.write(f"  actions sans point d'étape : {codes}")
             self.stdout.write(f"  lignes budgétaires sans réalisé : {lines}")
+            self.stdout.write(f"  indicateurs sans valeur {year} : {indicators}")
         count = sum(gap.can_be_reminded for gap in gaps)
         if not gaps:
             self.stdout.write("Rien ne manque : aucune relance ne serait envoyée.")
