@@ -10,13 +10,22 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import wraps
 
+import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db import connections
+from django.db import connection, connections
 from django.http import HttpResponse
 from django.test import Client
 
 HTMX = {"HX-Request": "true"}
+POSTGRESQL = connection.vendor == "postgresql"
+# The marks of every race module: threads need PostgreSQL (SQLite serialises the writers, and its in-memory test
+# database is not shared between threads), real transactions, and the outcomes tallied for the summary.
+RACE_MARKS = [
+    pytest.mark.usefixtures("race_outcomes"),
+    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/concurrency.py"),
+    *([pytest.mark.django_db(transaction=True)] if POSTGRESQL else []),
+]
 # Long enough for the other request to reach the same point, short enough for a module of a few dozen races.
 PAUSE = 0.1
 STAGGER = 0.06

@@ -14,7 +14,6 @@ then writes first is left to the race; `tally` counts the outcomes (printed with
 """
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from actions.enums import ActionStatus
@@ -27,6 +26,7 @@ from tests.actions.factories import ActionFactory, BudgetLineFactory, MilestoneF
 from tests.actions.test_views_detail import form_data
 from tests.concurrency import (
     HTMX,
+    RACE_MARKS,
     logged_in,
     messages_of,
     pause_before,
@@ -38,13 +38,7 @@ from tests.concurrency import (
 from tests.partners.factories import PartnerFactory
 
 ROUNDS = 4
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture

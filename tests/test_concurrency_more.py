@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from tests.actions.factories import ActionFactory
 from tests.actions.test_views_detail import form_data
 from tests.concurrency import (
     PAUSE,
+    RACE_MARKS,
     logged_in,
     messages_of,
     pause_before,
@@ -37,13 +37,7 @@ from tests.ctg.factories import AxisFactory, ObjectiveFactory, SignatoryFactory,
 from tests.reports.factories import AnnualReportFactory, ready_version
 
 ROUNDS = 3
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 def each_round(play) -> None:

@@ -6,6 +6,7 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -27,7 +28,7 @@ from ctg.views.helpers import (
     save_owned_fields,
 )
 from evaluation.charts import value_text
-from evaluation.enums import Period
+from evaluation.enums import IndicatorKind, Period
 from evaluation.forms.indicators import PERIODS, IndicatorFilter, IndicatorForm, MeasurementForm, TargetFormSet
 from evaluation.models import Indicator, Measurement
 from evaluation.numbers import format_decimal
@@ -72,7 +73,10 @@ def indicator_list(request):
         Indicator.objects.of_convention(convention).select_related("action", "objective", "axis", "service"), year
     )
     filterset = IndicatorFilter(request.GET, queryset=queryset, convention=convention)
-    page = Paginator(filterset.qs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The plan's indicators first; the context ones have their own page too (the diagnostic).
+    context_last = Case(When(kind=IndicatorKind.CONTEXT, then=Value(1)), default=Value(0))
+    ordered = filterset.qs.order_by(context_last, "code")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [figures(indicator, year) for indicator in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

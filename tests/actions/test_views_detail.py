@@ -183,7 +183,7 @@ class TestDetail:
         response = coordination_client.get(detail_url(own_action))
         html = response.content.decode()
         history = html[html.index('<section id="history"') : html.index("</section>", html.index('id="history"'))]
-        assert "Claire Martin\n          a modifié la fiche :" in history
+        assert "Claire Martin\n      a modifié la fiche :" in history
         assert re.search(r"Intitulé : <del>.*?Action du service</del> → <ins>.*?Relais petite enfance</ins>", history)
         assert re.search(r"Priorité : <del>.*?Moyenne</del> → <ins>.*?Haute</ins>", history)
         assert re.search(
@@ -195,7 +195,7 @@ class TestDetail:
         assert re.search(rf"Fin : <del>.*?{old_end}</del> → <ins>.*?31/01/2027</ins>", history)
         assert re.search(r"Prévu \(€\) : <del>.*?1\xa0000,00 €</del> → <ins>.*?1\xa0500,00 €</ins>", history)
         assert "a modifié la ligne budgétaire 2025 – Commune" in history
-        assert "Système\n          a créé la fiche" in history  # created by the factory, outside a request
+        assert "Système\n      a créé la fiche" in history  # created by the factory, outside a request
         # Only fields that changed are listed.
         assert "Code :" not in history
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page
 from actions.models import Action
 from ctg.models import Convention
 from ctg.views.files import IMAGE_SIGNATURES, LOGO_KINDS
+from evaluation.models import Assessment, Indicator, Survey
 from reports.models import AnnualReport
 from tests.browser.conftest import log_in
 from tests.browser.html_validator import validate
@@ -55,6 +56,9 @@ def key_pages() -> dict[str, str]:
         .first()
     )
     draft = AnnualReport.objects.get(status="draft")
+    indicator = Indicator.objects.of_convention(convention).filter(measurements__isnull=False).first()
+    survey = Survey.objects.filter(convention=convention, responses__isnull=False).first()
+    assessment = Assessment.objects.filter(action__convention=convention).first()
     others = AnnualReport.objects.exclude(pk=draft.pk).order_by("-year")
     pages = {
         "overview": reverse("ctg:overview", args=[convention.pk]),
@@ -81,6 +85,20 @@ def key_pages() -> dict[str, str]:
         "territories": reverse("ctg:territory_list"),
         "services": reverse("ctg:service_list"),
         "password-change": reverse("password_change"),
+        "indicators": reverse("evaluation:indicator_list"),
+        "indicator": reverse("evaluation:indicator_detail", args=[indicator.pk]),
+        "indicator-form": reverse("evaluation:indicator_edit", args=[indicator.pk]),
+        "indicator-grid": reverse("evaluation:indicator_grid"),
+        "diagnostic": reverse("evaluation:diagnostic"),
+        "diagnostic-import": reverse("evaluation:diagnostic_import"),
+        "surveys": reverse("evaluation:survey_list"),
+        "survey": reverse("evaluation:survey_detail", args=[survey.pk]),
+        "survey-results": reverse("evaluation:survey_results", args=[survey.pk]),
+        "workshops": reverse("evaluation:workshop_list"),
+        "workshop-form": reverse("evaluation:workshop_create"),
+        "assessments": reverse("evaluation:assessment_list"),
+        "assessment-grid": reverse("evaluation:assessment_grid"),
+        "assessment-form": reverse("evaluation:assessment_edit", args=[assessment.pk]),
     }
     if others.exists():
         pages["bilan-past"] = reverse("reports:bilan_detail", args=[others.first().pk])

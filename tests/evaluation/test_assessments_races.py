@@ -1,27 +1,19 @@
 """Conflicting requests at the same instant on the write endpoints of the evaluations and workshops (see
 tests/concurrency.py for the method): nothing is lost, nobody gets a 500. PostgreSQL only."""
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
 from ctg.views import helpers
 from ctg.views.helpers import ALREADY_DELETED, GONE
 from evaluation.models import ASSESSMENT_TAKEN, Assessment, Workshop
 from evaluation.views import assessments
-from tests.concurrency import messages_of, pause_before, race, said, tally, text_of
+from tests.concurrency import RACE_MARKS, messages_of, pause_before, race, said, tally, text_of
 from tests.evaluation.factories import AssessmentFactory, WorkshopFactory
 from tests.evaluation.test_assessments import create_data, edit
 from tests.evaluation.test_workshops import form_data
 
 ROUNDS = 3
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/concurrency.py"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 def each_round(play) -> None:

@@ -7,27 +7,19 @@ convention's lock then serves them one after the other, and the second compares 
 
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from evaluation.models import Indicator, Measurement
 from evaluation.opendata import CHILDREN_KEY
 from evaluation.services import ALREADY_THERE
 from evaluation.views import diagnostic
-from tests.concurrency import messages_of, pause_before, race, said, tally
+from tests.concurrency import RACE_MARKS, messages_of, pause_before, race, said, tally
 from tests.ctg.factories import ConventionFactory
 from tests.evaluation.test_opendata import TXCOUV
 
 ROUNDS = 3
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 CREATED = "Import terminé : 16 valeurs créées, 0 mise à jour, 0 inchangée. 8 indicateurs de contexte créés."
 UNCHANGED = "Import terminé : 0 valeur créée, 0 mise à jour, 16 inchangées."

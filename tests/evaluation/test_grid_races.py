@@ -8,25 +8,18 @@ the lock then serves them one after the other, and the second one reads what the
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from evaluation.models import Measurement
 from evaluation.numbers import format_decimal
 from evaluation.services import ALREADY_THERE, CHANGED_MEANWHILE
 from evaluation.views import grid
-from tests.concurrency import HTMX, logged_in, pause_before, race, said, tally, text_of
+from tests.concurrency import HTMX, RACE_MARKS, logged_in, pause_before, race, said, tally, text_of
 from tests.evaluation.factories import IndicatorFactory, MeasurementFactory
 
 ROUNDS = 4
 YEAR = 2026
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see the module's docstring"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture

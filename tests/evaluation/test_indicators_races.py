@@ -3,26 +3,18 @@ method. PostgreSQL only."""
 
 from decimal import Decimal
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
 from ctg.views.helpers import GONE
 from evaluation.models import CODE_TAKEN, Indicator, Measurement
 from evaluation.services import ALREADY_THERE, CHANGED_MEANWHILE
 from evaluation.views import indicators as views
-from tests.concurrency import logged_in, pause_before, race, said, tally, text_of
+from tests.concurrency import RACE_MARKS, logged_in, pause_before, race, said, tally, text_of
 from tests.evaluation.factories import IndicatorFactory
 from tests.evaluation.matrix_indicators import indicator_data
 
 ROUNDS = 3
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 class World:

@@ -75,7 +75,7 @@ class TestList:
         ("query", "codes"),
         [
             ("status=late&annee=2024", ["I1.1"]),
-            ("status=no_data&annee=2024", ["CTX1", "OTHER1"]),
+            ("status=no_data&annee=2024", ["OTHER1", "CTX1"]),  # the plan's indicators first, context ones last
             ("kind=context", ["CTX1"]),
             ("q=accueillies", ["I1.1"]),
             ("q=CTX", ["CTX1"]),

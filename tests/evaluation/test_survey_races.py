@@ -6,24 +6,17 @@ a double click is one response, a burst from one address stops at the rate limit
 retyped or moved while people answer leaves consistent rows."""
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from evaluation.models import Answer, Question, Response
 from evaluation.views import public
 from evaluation.views.public import RATE_LIMIT, client_hash, new_nonce
-from tests.concurrency import HTMX, pause_before, race, tally
+from tests.concurrency import HTMX, RACE_MARKS, pause_before, race, tally
 from tests.evaluation.factories import QuestionFactory, ResponseFactory, SurveyFactory
 
 ROUNDS = 3
-POSTGRESQL = connection.vendor == "postgresql"
-pytestmark = [
-    pytest.mark.usefixtures("race_outcomes"),
-    pytest.mark.skipif(not POSTGRESQL, reason="threads need PostgreSQL: see tests/test_concurrency.py"),
-]
-if POSTGRESQL:
-    pytestmark.append(pytest.mark.django_db(transaction=True))
+pytestmark = RACE_MARKS
 
 
 @pytest.fixture
