@@ -22,7 +22,7 @@ def text(response) -> str:
 
 
 def section(html: str, section_id: str) -> str:
-    match = re.search(rf'<section id="{section_id}"[^>]*>.*?\n    </section>', html, re.S)
+    match = re.search(rf'<section id="{section_id}"[^>]*>.*?\n {{0,4}}</section>', html, re.S)
     assert match, f"no section #{section_id}"
     return match.group()
 
@@ -85,7 +85,7 @@ class TestMilestones:
         assert "Comité de pilotage" in main and "15/03/2026" in main
         assert 'name="new-milestone-title"' in main  # a fresh form to add another one
         author = "Claire Martin" if client_name == "coordination_client" else "Sami Haddad"
-        assert f"{author}\n          a créé le jalon « Comité de pilotage »" in history
+        assert f"{author}\n      a créé le jalon « Comité de pilotage »" in history
 
     def test_add_without_htmx_redirects_to_the_section(self, coordination_client, own_action):
         response = coordination_client.post(self.add_url(own_action), self.payload())
@@ -137,7 +137,7 @@ class TestMilestones:
         assert milestone.done_on == date(2026, 9, 3)
         assert "Jalon enregistré." in main and "03/09/2026" in main
         assert 'name="edit-title"' not in main
-        assert "Sami Haddad\n          a modifié le jalon « Ouverture » :" in history
+        assert "Sami Haddad\n      a modifié le jalon « Ouverture » :" in history
         assert re.search(r"Atteint le : <del>.*?—</del> → <ins>.*?03/09/2026</ins>", history)
 
     def test_edit_without_htmx(self, coordination_client, own_action):
@@ -175,7 +175,7 @@ class TestMilestones:
         main, history = assert_fragment(response, "milestones")
         assert not Milestone.objects.exists()
         assert "Jalon supprimé." in main and "Aucun jalon." in main
-        assert "Claire Martin\n          a supprimé le jalon « Ouverture »" in history
+        assert "Claire Martin\n      a supprimé le jalon « Ouverture »" in history
 
     def test_delete_without_htmx(self, coordination_client, own_action):
         milestone = MilestoneFactory(action=own_action)
@@ -231,7 +231,7 @@ class TestBudget:
         assert "CAF – bonus territoire CTG" in main
         tfoot = main[main.index("<tfoot>") : main.index("</tfoot>")]
         assert f"16{NBSP}000,00 €" in tfoot and "250,00 €" in tfoot
-        assert "Claire Martin\n          a créé la ligne budgétaire 2026 – CAF – bonus territoire CTG" in history
+        assert "Claire Martin\n      a créé la ligne budgétaire 2026 – CAF – bonus territoire CTG" in history
 
     def test_add_without_htmx(self, coordination_client, own_action):
         response = coordination_client.post(self.add_url(own_action), self.payload())
@@ -300,7 +300,7 @@ class TestBudget:
         assert line.actual == Decimal("1234.56")
         assert (line.year, line.funder, line.nature, line.planned) == (2025, "commune", "operating", Decimal("10000"))
         assert f"1{NBSP}234,56 €" in main
-        assert "Sami Haddad\n          a modifié la ligne budgétaire 2025 – Commune :" in history
+        assert "Sami Haddad\n      a modifié la ligne budgétaire 2025 – Commune :" in history
         assert re.search(rf"Réalisé \(€\) : <del>.*?—</del> → <ins>.*?1{NBSP}234,56 €</ins>", history)
         assert "Prévu (€) :" not in history
         assert line.history.first().history_user == service_head
@@ -346,7 +346,7 @@ class TestBudget:
         main, history = assert_fragment(response, "budget")
         assert not BudgetLine.objects.exists()
         assert "Ligne budgétaire supprimée." in main and "Aucune ligne budgétaire." in main
-        assert "Claire Martin\n          a supprimé la ligne budgétaire 2025 – Commune" in history
+        assert "Claire Martin\n      a supprimé la ligne budgétaire 2025 – Commune" in history
 
     def test_delete_without_htmx(self, coordination_client, own_action):
         line = BudgetLineFactory(action=own_action)
@@ -380,7 +380,7 @@ class TestPartners:
         assert "Association Les Petits Pas – Financeur" in main
         # Already associated: no longer offered.
         assert f'<option value="{partner.pk}">' not in main
-        assert "Claire Martin\n          a créé le partenaire Association Les Petits Pas" in history
+        assert "Claire Martin\n      a créé le partenaire Association Les Petits Pas" in history
 
     def test_add_without_htmx(self, coordination_client, own_action):
         partner = PartnerFactory()
@@ -418,7 +418,7 @@ class TestPartners:
         main, history = assert_fragment(response, "partners")
         assert not ActionPartner.objects.exists()
         assert "Partenaire retiré." in main and "Aucun partenaire associé." in main
-        assert "Claire Martin\n          a supprimé le partenaire Centre social Arc-en-ciel" in history
+        assert "Claire Martin\n      a supprimé le partenaire Centre social Arc-en-ciel" in history
 
     def test_remove_without_htmx(self, coordination_client, own_action):
         role = ActionPartnerFactory(action=own_action)

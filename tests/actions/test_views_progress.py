@@ -244,7 +244,7 @@ class TestDetailPanel:
 
         history = re.search(r'<section id="history"[^>]*>.*?</section>', html, re.S).group()
         assert 'data-hx-swap-oob="true"' in history
-        assert "Claire Martin\n          a modifié la fiche :" in history
+        assert "Claire Martin\n      a modifié la fiche :" in history
         assert re.search(r"Statut : <del>.*?En cours</del> → <ins>.*?Reportée</ins>", history)
         assert re.search(r"Avancement \(%\) : <del>.*?40</del> → <ins>.*?50</ins>", history)
 
