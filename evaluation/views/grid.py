@@ -9,16 +9,12 @@ meanwhile by someone else is never overwritten silently.
 """
 
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from itertools import groupby
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,13 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ctg.models import Convention, Service, User
 from ctg.views.helpers import add_form_errors, convention_or_current, query_int, require
-from evaluation.charts import value_text
-from evaluation.enums import Period, Provenance
+from evaluation.enums import Period
 from evaluation.forms.grid import GridValueForm, row_ids
+from evaluation.grid_rows import Row, Scope, exact_text, grid_counts, grid_indicators, grid_rows, sections_of
 from evaluation.models import Indicator, Measurement
 from evaluation.numbers import format_decimal
 from evaluation.perms import can_enter_values, can_manage_evaluation
-from evaluation.selectors import figures, with_figures
 from evaluation.services import INDICATOR_GONE, IndicatorGone, indicator_lock, measurement_record
 from evaluation.status import RULE
 
@@ -44,11 +39,6 @@ TEMPLATE = "evaluation/grid.html"
 ROW_TEMPLATE = "evaluation/_grid_row.html"
 SAVED = "{code} : valeur {year} enregistrée ({value})."
 UNCHANGED = "{code} : la valeur {year} était déjà enregistrée, rien n'a changé."
-PROVENANCE_VERBS = {
-    Provenance.ENTRY: "Saisie",
-    Provenance.IMPORT: "Importée",
-    Provenance.SURVEY: "Issue d'une enquête",
-}
 
 
 def entry_year(today: date | None = None) -> int:
@@ -69,34 +59,9 @@ def grid_year(params: QueryDict, convention: Convention) -> int:
     return min(max(entry_year(), years[0]), years[-1])
 
 
-def clock(moment: datetime) -> str:
-    """The local time of `moment` the French way, in one piece: "14 h 32" with no-break spaces."""
-    moment = timezone.localtime(moment)
-    return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
-
-
 def may_enter(user: User) -> bool:
     """The coordination and the service heads enter values; the other roles read the grid."""
     return can_manage_evaluation(user) or user.is_service_head
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose indicators the grid shows: one service (`service`), or all of them grouped by service."""
-
-    service: Service | None
-    own: bool  # the service head's own service: the `?service=` filter does not apply
-
-    @property
-    def by_service(self) -> bool:
-        return self.service is None
-
-    def query(self, params: QueryDict) -> dict[str, str]:
-        """The grid's filters to carry over (the convention when one was asked for, the service filter)."""
-        query = {"convention": params.get("convention", "")}
-        if self.service is not None and not self.own:
-            query["service"] = str(self.service.pk)
-        return {key: value for key, value in query.items() if value}
 
 
 def grid_scope(request) -> Scope:
@@ -109,134 +74,6 @@ def grid_scope(request) -> Scope:
     if not service_id:
         return Scope(None, own=False)
     return Scope(get_object_or_404(Service, pk=query_int(service_id)), own=False)
-
-
-def grid_indicators(convention: Convention, scope: Scope):
-    """The indicators a service fills in (a responsible service, or the pilot service of their action), leaving
-    out those of archived actions."""
-    indicators = Indicator.objects.of_convention(convention).awaited()
-    return indicators if scope.service is None else indicators.entered_by(scope.service.pk)
-
-
-# --- Rows, groups and sections ---------------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    indicator: Indicator
-    year: int
-    current: Measurement | None  # the value of the year, with its author
-    form: GridValueForm | None  # None: read-only
-    save_url: str = ""
-    saved_at: datetime | None = None  # set when the row was just saved through htmx
-    unchanged: bool = False
-
-    def __post_init__(self):
-        self.numbers = figures(self.indicator, self.year)
-        self.ids = row_ids(self.indicator.pk)
-
-    @property
-    def service(self) -> Service | None:
-        indicator = self.indicator
-        return indicator.service or (indicator.action.pilot_service if indicator.action_id else None)
-
-    @property
-    def group(self) -> tuple:
-        """(rank, code, title) of what the indicator is attached to: its action first."""
-        indicator = self.indicator
-        if indicator.action_id:
-            return (0, indicator.action.code, str(indicator.action))
-        if indicator.objective_id:
-            return (1, indicator.objective.code, f"Objectif {indicator.objective}")
-        if indicator.axis_id:
-            return (2, indicator.axis.code, f"Axe {indicator.axis}")
-        return (3, "", "Indicateurs de la CTG")
-
-    @property
-    def is_missing(self) -> bool:
-        return self.current is None
-
-    @property
-    def saved_time(self) -> str:
-        return clock(self.saved_at)
-
-    @property
-    def value_saved(self) -> str:
-        """The value just saved, with every digit typed (the columns round to the indicator's decimals)."""
-        return exact_text(self.current.value, self.indicator.unit)
-
-    @property
-    def recorded(self) -> str:
-        """Who entered the stored value and when, in words."""
-        current = self.current
-        moment = timezone.localtime(current.recorded_at)
-        text = f"{PROVENANCE_VERBS.get(current.provenance, 'Saisie')} le {moment:%d/%m/%Y} à {clock(moment)}"
-        return f"{text} par {current.author}" if current.author_id else text
-
-
-@dataclass
-class Group:
-    title: str
-    rows: list[Row]
-
-
-@dataclass
-class Section:
-    service: Service | None
-    groups: list[Group] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return str(self.service.pk) if self.service else "none"
-
-    @property
-    def rows(self) -> list[Row]:
-        return [row for group in self.groups for row in group.rows]
-
-    @property
-    def missing(self) -> int:
-        return sum(row.is_missing for row in self.rows)
-
-
-def grid_rows(indicators, year: int, user: User, *, forms: dict | None = None, save_query: str = "") -> list[Row]:
-    """The grid's rows, in two queries whatever their number: the indicators with their figures of `year`
-    (status, target, value of the year before) and the values of `year` with their authors."""
-    values = Measurement.objects.filter(year=year, period=Period.YEAR).select_related("author")
-    queryset = with_figures(
-        indicators.select_related("service", "action__pilot_service", "objective", "axis"), year, previous=True
-    ).prefetch_related(Prefetch("measurements", queryset=values, to_attr="values_of_year"))
-    forms = forms or {}
-    rows = []
-    for indicator in queryset:
-        current = indicator.values_of_year[0] if indicator.values_of_year else None
-        form = None
-        if can_enter_values(user, indicator):
-            form = forms.get(indicator.pk) or GridValueForm(indicator=indicator, year=year, stored=current)
-        url = reverse("evaluation:indicator_grid_save", args=[indicator.pk, year])
-        rows.append(Row(indicator, year, current, form, save_url=f"{url}?{save_query}" if save_query else url))
-    return rows
-
-
-def sections_of(rows: list[Row]) -> list[Section]:
-    """Rows grouped by service (by name), then by action (by code), each sorted by indicator code."""
-
-    def service_key(row: Row):
-        return (row.service.name if row.service else "\uffff", row.service.pk if row.service else 0)
-
-    rows = sorted(rows, key=lambda row: (service_key(row), row.group[:2], row.indicator.code.lower()))
-    sections = []
-    for _, service_rows in groupby(rows, key=service_key):
-        service_rows = list(service_rows)
-        section = Section(service_rows[0].service)
-        for (_, _, title), group_rows in groupby(service_rows, key=lambda row: row.group):
-            section.groups.append(Group(title, list(group_rows)))
-        sections.append(section)
-    return sections
-
-
-def exact_text(value: Decimal, unit: str = "") -> str:
-    """`value` with all the digits it holds, the French way, and its unit: "1 200,5 familles"."""
-    return value_text(value, max(0, -value.normalize().as_tuple().exponent), unit)
 
 
 def grid_url(year: int, query: dict[str, str], pk: int | None = None) -> str:
@@ -280,22 +117,16 @@ def indicator_grid(request):
 # --- Saving one row --------------------------------------------------------------------------------------
 
 
-def _counts(indicators, year: int) -> dict[str, int]:
-    """The number of indicators and of those still without a value for `year`, in one query."""
-    missing = Q(pk__in=indicators.missing_value(year).values("pk"))
-    return indicators.aggregate(total=Count("pk"), missing=Count("pk", filter=missing))
-
-
 def _row_response(request, row: Row, scope: Scope, convention: Convention) -> HttpResponse:
     """htmx: the row again, and the missing-values counters of the page (and of the row's service when the page
     groups services) out of band."""
     context = {"row": row, "oob": True}
     html = render_to_string(ROW_TEMPLATE, context, request)
-    counters = [("grid-missing", _counts(grid_indicators(convention, scope), row.year))]
+    counters = [("grid-missing", grid_counts(grid_indicators(convention, scope), row.year))]
     if scope.by_service and row.service is not None:
         service_scope = Scope(row.service, own=False)
         counters.append(
-            (f"grid-missing-{row.service.pk}", _counts(grid_indicators(convention, service_scope), row.year))
+            (f"grid-missing-{row.service.pk}", grid_counts(grid_indicators(convention, service_scope), row.year))
         )
     for count_id, counts in counters:
         html += render_to_string("evaluation/_grid_missing.html", {**context, "count_id": count_id, **counts}, request)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from evaluation.models import Indicator, Measurement
 from evaluation.opendata import CHILDREN_KEY
 from evaluation.services import ALREADY_THERE
-from evaluation.views import diagnostic
+from evaluation.views import diagnostic, diagnostic_import
 from tests.concurrency import RACE_MARKS, messages_of, pause_before, race, said, tally
 from tests.ctg.factories import ConventionFactory
 from tests.evaluation.test_opendata import TXCOUV
@@ -34,7 +34,7 @@ def preview(client, convention) -> str:
 
 def test_two_confirmations_of_the_same_import(coordinators, monkeypatch):
     """Two people (or a double click in two tabs) confirm the same file: one creates, the other finds it all."""
-    pause_before(monkeypatch, diagnostic, "opendata_import")
+    pause_before(monkeypatch, diagnostic_import, "opendata_import")
     for number in range(ROUNDS):
         convention = ConventionFactory(territory__code="94042", territory__name=f"Joinville {number}")
         tokens = [preview(client, convention) for client in coordinators]
@@ -55,7 +55,7 @@ def test_two_confirmations_of_the_same_import(coordinators, monkeypatch):
 
 
 def test_two_entries_of_the_same_year_of_children(coordinators, monkeypatch):
-    pause_before(monkeypatch, diagnostic, "children_record")
+    pause_before(monkeypatch, diagnostic_import, "children_record")
     for number in range(ROUNDS):
         convention = ConventionFactory(territory__code="94042", territory__name=f"Joinville {number}")
         url = f"{reverse('evaluation:diagnostic_children')}?convention={convention.pk}"
