@@ -66,7 +66,7 @@ load: install
 
 # Queries and server time of the key pages with the demo ×1, ×10 and ×100, on SQLite and PostgreSQL
 # (127.0.0.1:5432, skipped when none answers), the bilan PDF and two floors; writes bench-results.json.
-# Fresh databases, dropped at the end; about 10 minutes. `make bench BENCH_ARGS=--quick` for a quick look.
+# Fresh databases, dropped at the end; about 40 minutes on 2 cores. `make bench BENCH_ARGS=--quick` for a quick look.
 bench: install
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 

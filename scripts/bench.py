@@ -53,7 +53,7 @@ settings.WHITENOISE_AUTOREFRESH = False  # as in production: no look-up of stati
 
 import environ  # noqa: E402
 from bench_data import grow, seed_demo  # noqa: E402
-from bench_pages import COORDINATION, key_pages, written_rows  # noqa: E402
+from bench_pages import ANONYMOUS, COORDINATION, key_pages, written_rows  # noqa: E402
 from bench_pdf import bilan_pdf  # noqa: E402
 from bench_urls import FLOOR_PATH  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
@@ -198,9 +198,10 @@ def measure_pages(databases: Databases, requests: int, only: list[str] | None = 
     clients = {}
     for size in sizes:
         databases.use(size)
-        for username in {page.user for page in pages}:
+        for username in {page.user for page in pages} | {COORDINATION}:  # the coordination requests the floor
             clients[size, username] = Client()
-            clients[size, username].force_login(User.objects.get(username=username))
+            if username != ANONYMOUS:
+                clients[size, username].force_login(User.objects.get(username=username))
     results = {}
     for page in pages:
         queries, timings = {}, {size: [] for size in sizes}

@@ -2,13 +2,18 @@
 
 Growing the plan copies the current convention's actions N − 1 times into the same objectives, with
 everything that hangs on them: points d'étape (twice as many per copy, so that ×100 holds about 2,600
-actions and 25,000 points d'étape), jalons, budget lines, partners, publics, territories and the history
-of each of those records. The axes and objectives stay those of the demo: a CTG has a handful of axes
-whatever the size of the commune, it is the number of actions and of their records that grows.
+actions and 25,000 points d'étape), jalons, budget lines, partners, publics, territories, evaluations of
+the action, and its indicators with their targets and values; plus the history of each of those records.
+The axes and objectives stay those of the demo: a CTG has a handful of axes whatever the size of the
+commune, it is the number of actions and of their records that grows. The participation grows with the
+plan: each copy adds the demo's workshops again (linked to that copy's actions) and the responses of each
+closed survey again. The context indicators of the diagnostic and the open survey stay as they are: the
+territory and today's survey do not grow with the plan.
 
-Everything goes through `bulk_create` (about 110,000 rows at ×100 in a few seconds), on the database of
-the `default` connection. The copies keep the demo's pilot services, dates, statuses and flags, so that
-each page shows the same mix of late, "sans nouvelles" and done actions at every size.
+Everything goes through `bulk_create` (about 220,000 rows at ×100 in about 25 s), on the database of
+the `default` connection. The copies keep the demo's pilot services, dates, statuses, flags and values, so
+that each page shows the same mix of late, "sans nouvelles" and done actions, and of off-track indicators,
+at every size.
 """
 
 import io
@@ -18,13 +23,24 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from ctg.models import Convention
+from evaluation.models import Answer, Assessment, Indicator, IndicatorTarget, Measurement, Response, Workshop
 
 BATCH = 1000
 # Records of an action copied with it, each with its django-simple-history rows when it has some.
-CHILDREN = [Milestone, BudgetLine, ActionPartner]
+CHILDREN = [Milestone, BudgetLine, ActionPartner, Assessment, Indicator]
+# Records of an action's indicator copied with it, with their history.
+INDICATOR_CHILDREN = [IndicatorTarget, Measurement]
+NAMES = {
+    Action: "actions",
+    Action.publics.through: "publics ciblés",
+    Action.territories.through: "quartiers",
+    Workshop.axes.through: "axes d'ateliers",
+    Workshop.actions.through: "actions d'ateliers",
+}
 
 
 def seed_demo() -> None:
@@ -40,10 +56,10 @@ def clone(obj, **changes):
     return type(obj)(**values | changes)
 
 
-def by_action(queryset) -> dict[int, list]:
+def grouped_by(queryset, attname: str = "action_id") -> dict[int, list]:
     grouped = defaultdict(list)
     for obj in queryset:
-        grouped[obj.action_id].append(obj)
+        grouped[getattr(obj, attname)].append(obj)
     return grouped
 
 
@@ -62,55 +78,120 @@ def doubled(points: list[ProgressUpdate], created_at, action_id: int) -> list[Pr
 
 def histories(model, ids: list[int]) -> dict[int, list]:
     """The django-simple-history rows of the `model` records `ids`, grouped by record, oldest first."""
-    grouped = defaultdict(list)
-    for row in model.history.filter(id__in=ids).order_by("history_date", "history_id"):
-        grouped[row.id].append(row)
-    return grouped
+    return grouped_by(model.history.filter(id__in=ids).order_by("history_date", "history_id"), "id")
 
 
-def history_changes(copy) -> dict:
-    """What differs in the history of a copy besides its key: an action's code, a record's action."""
-    return {"code": copy.code} if isinstance(copy, Action) else {"action_id": copy.action_id}
+def history_changes(original, copy) -> dict:
+    """What the history of a copy changes from the original's besides its key: the fields in which the copy
+    differs (an action's or indicator's code, the action or indicator a record hangs on)."""
+    recorded = {field.attname for field in original.history.model._meta.concrete_fields}
+    return {
+        field.attname: getattr(copy, field.attname)
+        for field in original._meta.concrete_fields
+        if field.attname in recorded
+        and not field.primary_key
+        and getattr(copy, field.attname) != getattr(original, field.attname)
+    }
+
+
+def child_copy(row, action_id: int, number: int):
+    """A copy of an action's record for the copy `action_id`; an indicator's code stays unique in the convention."""
+    changes = {"code": f"{row.code}-{number}"} if isinstance(row, Indicator) else {}
+    return clone(row, action_id=action_id, **changes)
+
+
+class Plan:
+    """The current convention's records that each copy repeats, read once."""
+
+    def __init__(self):
+        convention = Convention.objects.current()
+        self.actions = list(Action.objects.of_convention(convention).order_by("pk"))
+        ids = [action.pk for action in self.actions]
+        self.points = grouped_by(ProgressUpdate.objects.filter(action__in=ids).order_by("recorded_at", "pk"))
+        self.throughs = [Action.publics.through, Action.territories.through]
+        self.children = {
+            model: grouped_by(model.objects.filter(action__in=ids).order_by("pk"))
+            for model in CHILDREN + self.throughs
+        }
+        self.of_indicator = {
+            model: grouped_by(model.objects.filter(indicator__action__in=ids).order_by("pk"), "indicator_id")
+            for model in INDICATOR_CHILDREN
+        }
+        self.workshops = list(Workshop.objects.filter(convention=convention).order_by("pk"))
+        self.workshop_links = {
+            through: grouped_by(through.objects.filter(workshop__in=self.workshops).order_by("pk"), "workshop_id")
+            for through in (Workshop.axes.through, Workshop.actions.through)
+        }
+        closed = Response.objects.filter(survey__convention=convention, survey__closes_on__lt=timezone.localdate())
+        self.responses = list(closed.order_by("pk"))
+        self.answers = grouped_by(Answer.objects.filter(response__in=self.responses).order_by("pk"), "response_id")
+        records = {Action: self.actions, Workshop: self.workshops}
+        records |= {model: self.all(self.children[model]) for model in CHILDREN}
+        records |= {model: self.all(self.of_indicator[model]) for model in INDICATOR_CHILDREN}
+        self.history = {model: histories(model, [row.pk for row in rows]) for model, rows in records.items()}
+
+    @staticmethod
+    def all(grouped: dict[int, list]) -> list:
+        return [row for rows in grouped.values() for row in rows]
+
+    def copy(self, number: int, counts: dict[str, int]) -> None:
+        """The `number`-th copy of the plan, its counts added to `counts`."""
+        rows = defaultdict(list)  # model -> [(original, copy)]
+
+        def create(model, pairs: list[tuple]) -> list[tuple]:
+            model.objects.bulk_create([new for _, new in pairs], batch_size=BATCH)
+            rows[model] += pairs
+            counts[NAMES.get(model, model._meta.verbose_name_plural)] += len(pairs)
+            return pairs
+
+        actions = create(Action, [(action, clone(action, code=f"{action.code}-{number}")) for action in self.actions])
+        copied_action = {original.pk: action.pk for original, action in actions}
+        points = [doubled(self.points[old.pk], old.created_at, new.pk) for old, new in actions]
+        create(ProgressUpdate, [(None, point) for copies in points for point in copies])
+        for model in CHILDREN + self.throughs:
+            pairs = [
+                (row, child_copy(row, new.pk, number)) for old, new in actions for row in self.children[model][old.pk]
+            ]
+            create(model, pairs)
+        for model in INDICATOR_CHILDREN:
+            create(
+                model,
+                [
+                    (row, clone(row, indicator_id=new.pk))
+                    for old, new in rows[Indicator]
+                    for row in self.of_indicator[model][old.pk]
+                ],
+            )
+        workshops = create(Workshop, [(workshop, clone(workshop)) for workshop in self.workshops])
+        for through, links in self.workshop_links.items():
+            pairs = []
+            for old, new in workshops:
+                for link in links[old.pk]:
+                    link_copy = clone(link, workshop_id=new.pk)
+                    if through is Workshop.actions.through:  # the copy's workshops are about the copy's actions
+                        link_copy.action_id = copied_action.get(link.action_id, link.action_id)
+                    pairs.append((link, link_copy))
+            create(through, pairs)
+        responses = create(Response, [(old, clone(old, nonce=f"{old.nonce}-{number}")) for old in self.responses])
+        create(
+            Answer, [(row, clone(row, response_id=new.pk)) for old, new in responses for row in self.answers[old.pk]]
+        )
+        for model, records in self.history.items():
+            copied = []
+            for old, new in rows[model]:
+                changes = history_changes(old, new)
+                copied += [clone(row, id=new.pk, **changes) for row in records[old.pk]]
+            model.history.model.objects.bulk_create(copied, batch_size=BATCH)
+            counts["lignes d'historique"] += len(copied)
 
 
 def multiply(factor: int) -> dict[str, int]:
-    """Copy the current convention's actions `factor` − 1 times, with their records; return the counts."""
-    convention = Convention.objects.current()
-    originals = list(Action.objects.of_convention(convention).order_by("pk"))
-    ids = [action.pk for action in originals]
-    points = by_action(ProgressUpdate.objects.filter(action__in=ids).order_by("recorded_at", "pk"))
-    throughs = [Action.publics.through, Action.territories.through]
-    names = {Action.publics.through: "publics ciblés", Action.territories.through: "quartiers"}
-    children = {model: by_action(model.objects.filter(action__in=ids).order_by("pk")) for model in CHILDREN + throughs}
-    history = {Action: histories(Action, ids)}
-    for model in CHILDREN:
-        history[model] = histories(model, [row.pk for rows in children[model].values() for row in rows])
+    """Copy the current convention's plan `factor` − 1 times; return the counts of rows added."""
+    plan = Plan()
     counts = defaultdict(int)
     with transaction.atomic():
-        for copy in range(2, factor + 1):
-            actions = [clone(action, code=f"{action.code}-{copy}") for action in originals]
-            Action.objects.bulk_create(actions, batch_size=BATCH)
-            rows = defaultdict(list)  # model -> [(original, copy)]
-            rows[Action] = list(zip(originals, actions, strict=True))
-            new_points = []
-            for original, action in rows[Action]:
-                new_points += doubled(points[original.pk], original.created_at, action.pk)
-                for model in CHILDREN + throughs:
-                    rows[model] += [(row, clone(row, action_id=action.pk)) for row in children[model][original.pk]]
-            ProgressUpdate.objects.bulk_create(new_points, batch_size=BATCH)
-            for model in CHILDREN + throughs:
-                model.objects.bulk_create([new for _, new in rows[model]], batch_size=BATCH)
-                counts[names.get(model, model._meta.verbose_name_plural)] += len(rows[model])
-            for model, records in history.items():
-                copied = [
-                    clone(row, id=new.pk, **history_changes(new))
-                    for old, new in rows[model]
-                    for row in records[old.pk]
-                ]
-                model.history.model.objects.bulk_create(copied, batch_size=BATCH)
-                counts["lignes d'historique"] += len(copied)
-            counts["actions"] += len(actions)
-            counts["points d'étape"] += len(new_points)
+        for number in range(2, factor + 1):
+            plan.copy(number, counts)
     return dict(counts)
 
 

@@ -1,7 +1,8 @@
 """The pages `scripts/bench.py` measures, found in the demo by stable keys, and their requests.
 
 Every page is requested as the person who uses it: the coordination for the plan, the head of the
-reference action's pilot service for "Mes actions" and the point d'étape from a card. The htmx write
+reference action's pilot service for "Mes actions", the point d'étape from a card and the entry grid of
+their service, an inhabitant without an account for the public page of the open survey. The htmx write
 endpoints post valid forms built from the project's own form classes (so a field added to a form is
 posted too); `bench.py` runs each write in a transaction it rolls back, so that every request finds the
 same rows.
@@ -13,6 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,18 +23,23 @@ from actions.forms import ActionPartnerForm, BudgetLineForm, MilestoneForm
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from actions.views.progress import progress_form
 from ctg.models import Convention
+from evaluation.enums import IndicatorStatus, Period
+from evaluation.models import Indicator, Measurement, Survey
+from evaluation.numbers import format_decimal
+from evaluation.views.grid import grid_year
 from partners.models import Partner
 from reports.dates import campaign_year
 
 BENCH_TEXT = "Saisi par le banc d'essai."
 COORDINATION = "coordination"
+ANONYMOUS = ""  # the `user` of a page requested without logging in
 
 
 @dataclass(frozen=True)
 class Page:
     name: str
     path: str
-    user: str  # username of the demo account that requests it
+    user: str  # username of the demo account that requests it, ANONYMOUS for nobody
     data: dict | None = None  # posted when set
     htmx: bool = False
     headers: dict = field(default_factory=dict)
@@ -141,10 +148,52 @@ def key_pages() -> list[Page]:
             htmx=True,
         ),
         Page("partner_remove", reverse("actions:partner_remove", args=[role.pk]), COORDINATION, {}, True),
+        *evaluation_pages(convention, action, head),
+    ]
+
+
+def grid_value(indicator: Indicator, stored: Measurement | None) -> str:
+    """A value for the entry grid that differs from the one stored and stays within the indicator's bounds."""
+    if stored is None:
+        return format_decimal(indicator.min_value or Decimal(0))
+    higher = stored.value + 1
+    fits = indicator.max_value is None or higher <= indicator.max_value
+    return format_decimal(higher if fits else stored.value - 1)
+
+
+def evaluation_pages(convention: Convention, action: Action, head: str) -> list[Page]:
+    """The evaluation pages: the indicators (list, detail, entry grid and its save), the diagnostic, the
+    surveys' results and public page, the evaluations' grid and the workshops."""
+    indicator = Indicator.objects.filter(action=action).order_by("pk").first()
+    year = grid_year(QueryDict(), convention)
+    stored = indicator.measurements.filter(year=year, period=Period.YEAR).first()
+    today = timezone.localdate()
+    surveys = Survey.objects.filter(convention=convention).order_by("pk")
+    closed = surveys.filter(closes_on__lt=today).first()
+    open_survey = surveys.filter(opens_on__lte=today, closes_on__gte=today).first()
+    indicators = reverse("evaluation:indicator_list")
+    late = f"{indicators}?{urlencode({'status': IndicatorStatus.LATE})}"
+    grid = reverse("evaluation:indicator_grid")
+    save = {"value": grid_value(indicator, stored), "comment": BENCH_TEXT}
+    save["previous"] = format_decimal(stored.value) if stored else ""
+    return [
+        Page("indicators", indicators, COORDINATION),
+        Page("indicators_late", late, COORDINATION),
+        Page("indicators_htmx", late, COORDINATION, htmx=True),
+        Page("indicator_detail", indicator.get_absolute_url(), COORDINATION),
+        Page("grid_service", grid, head),
+        Page("grid_all", grid, COORDINATION),
+        Page("grid_save", reverse("evaluation:indicator_grid_save", args=[indicator.pk, year]), head, save, True),
+        Page("diagnostic", reverse("evaluation:diagnostic"), COORDINATION),
+        Page("survey_results", reverse("evaluation:survey_results", args=[closed.pk]), COORDINATION),
+        Page("survey_public", reverse("evaluation:survey_answer", args=[open_survey.token]), ANONYMOUS),
+        Page("assessment_grid", reverse("evaluation:assessment_grid"), COORDINATION),
+        Page("workshops", reverse("evaluation:workshop_list"), COORDINATION),
     ]
 
 
 def written_rows() -> int:
-    """A count that every write endpoint raises: points d'étape plus the history of the action's records."""
-    models = [Action, Milestone, BudgetLine, ActionPartner]
+    """A count that every write endpoint raises: points d'étape plus the history of the action's records
+    and of the indicators' values."""
+    models = [Action, Milestone, BudgetLine, ActionPartner, Measurement]
     return ProgressUpdate.objects.count() + sum(model.history.count() for model in models)

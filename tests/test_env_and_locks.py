@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from ctg.env import load_env
 
@@ -129,3 +130,12 @@ class TestLockFiles:
         lines = (BASE_DIR / "requirements-prod.lock").read_text().splitlines()
         pinned = [number for number, line in enumerate(lines) if PIN.match(line)]
         assert pinned and all(lines[number + 1].strip().startswith("--hash=sha256:") for number in pinned)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3", reason="PostgreSQL only")
+def test_postgresql_runs_without_its_jit_compiler():
+    """The indicator status is one large expression: JIT compiling it costs seconds (see ctg/settings/base.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -10,6 +10,7 @@ import tablib
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -44,8 +45,14 @@ COMMENT = "Enquête « {title} » : {n} réponses à « {question} », part des 
 
 
 def indicator_choices(survey: Survey) -> list[tuple[int, str]]:
-    """The indicators a result may feed: those of the survey's convention, context indicators aside."""
-    indicators = Indicator.objects.of_convention(survey.convention_id).exclude(kind=IndicatorKind.CONTEXT)
+    """The indicators a result may feed: those of the actions the survey evaluates, and those of the convention's
+    axes, objectives or CTG attached to no action; context indicators aside. Bounded by what the survey is about,
+    not by the size of the plan (a select of every indicator grew with it)."""
+    indicators = (
+        Indicator.objects.of_convention(survey.convention_id)
+        .exclude(kind=IndicatorKind.CONTEXT)
+        .filter(Q(action__isnull=True) | Q(action__in=survey.actions.all()))
+    )
     return [
         (pk, f"{code} – {name}" + (f" ({unit})" if unit else ""))
         for pk, code, name, unit in indicators.order_by("code").values_list("pk", "code", "name", "unit")

@@ -62,7 +62,11 @@ def scale_question(w: World) -> Question:
 
 
 def indicator(w: World):
-    return w.memo("indicator", lambda: IndicatorFactory(action=w.own_action, code="SAT", unit="%"))
+    def build():
+        survey(w).actions.add(w.own_action)  # a result feeds the indicators of the actions the survey evaluates
+        return IndicatorFactory(action=w.own_action, code="SAT", unit="%")
+
+    return w.memo("indicator", build)
 
 
 def public_target(w: World, target: str) -> dict:

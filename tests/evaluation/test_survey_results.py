@@ -211,8 +211,19 @@ class TestRecordMeasurement:
         return client.post(url, {f"q{question.pk}-indicator": indicator.pk, f"q{question.pk}-year": year})
 
     @pytest.fixture
-    def indicator(self, own_action):
+    def indicator(self, own_action, survey):
+        survey.actions.add(own_action)  # a result feeds the indicators of the actions the survey evaluates
         return IndicatorFactory(action=own_action, code="SAT-ALSH", name="Familles satisfaites", unit="%", decimals=1)
+
+    def test_only_the_indicators_of_the_evaluated_actions_are_offered(
+        self, client_for, survey, indicator, other_action
+    ):
+        IndicatorFactory(action=other_action, code="NOT-EVALUATED")
+        IndicatorFactory(action=None, convention=survey.convention, code="AXIS-LEVEL")
+        response = client_for("coordination").get(reverse("evaluation:survey_results", args=[survey.pk]))
+        assert "SAT-ALSH" in response.text
+        assert "AXIS-LEVEL" in response.text
+        assert "NOT-EVALUATED" not in response.text
 
     def test_the_share_of_4_and_5_becomes_the_value(self, client_for, survey, indicator, coordination):
         client = client_for("coordination")
@@ -242,6 +253,7 @@ class TestRecordMeasurement:
         survey = SurveyFactory(convention=convention)
         survey.q = every_kind(survey)
         respond(survey, [(score, "Polangis", [], "Oui", "") for score in ("5", "4", "1")])  # 2 of 3: 66,67 %
+        survey.actions.add(own_action)
         indicator = IndicatorFactory(action=own_action, decimals=0)
         self.post(client_for("coordination"), survey, indicator)
         assert Measurement.objects.get(indicator=indicator).value == Decimal("67")
@@ -271,6 +283,7 @@ class TestRecordMeasurement:
     def test_nobody_answered(self, client_for, convention, indicator):
         empty = SurveyFactory(convention=convention)
         empty.q = every_kind(empty)
+        empty.actions.add(indicator.action)
         response = self.post(client_for("coordination"), empty, indicator)
         assert [str(m) for m in get_messages(response.wsgi_request)] == [NO_ANSWER]
         assert not Measurement.objects.exists()
