@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Action, in_year_condition
@@ -33,6 +34,8 @@ from evaluation.perms import can_manage_evaluation
 logger = logging.getLogger("evaluation")
 get_or_post = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 25
+# The grid shows one axis at a time, thirty actions a page: its cost no longer grows with the plan.
+GRID_PAGE_SIZE = 30
 SAVED = "Évaluation enregistrée : « {} »."
 
 
@@ -188,51 +191,88 @@ class Summary:
 
 @dataclass
 class AxisGrid:
+    """An axis in the grid: how many of its actions are shown and the sums of their evaluations."""
+
     axis: Axis
-    rows: list[dict]
+    total: int
     summary: Summary
+    query: str = ""  # the query string of the grid showing this axis
 
 
-def assessment_grid_of(convention: Convention, year: int, kind: str) -> tuple[list[AxisGrid], Summary]:
-    """Per axis, the actions × criteria of the evaluations of `year` and `kind`, with the mean rating per
-    criterion and the count per recommendation computed by the database; then the same for the whole CTG.
-
-    The actions shown: those of the plan that year (for a final evaluation, all of them) and not archived,
-    plus any action that has such an evaluation. Five queries whatever the number of actions."""
-    of_year = Assessment.objects.filter(year=year, kind=kind)
+def _shown_actions(convention: Convention, year: int, kind: str, of_year):
+    """The actions the grid shows: those of the plan that year (for a final evaluation, all of them) and not
+    archived, plus any action that has an evaluation of that year and kind."""
     scope = Q(archived_at__isnull=True)
     if kind == AssessmentKind.ANNUAL:
         scope &= in_year_condition(year)
-    actions = (
-        Action.objects.of_convention(convention)
-        .filter(scope | Exists(of_year.filter(action=OuterRef("pk"))))
-        .select_related("objective")
-        .prefetch_related(Prefetch("assessments", of_year, to_attr="found"))
-        .order_by("code")
+    return Action.objects.of_convention(convention).filter(scope | Exists(of_year.filter(action=OuterRef("pk"))))
+
+
+def assessment_grid_of(convention: Convention, year: int, kind: str) -> tuple[list[AxisGrid], Summary]:
+    """Per axis, the number of actions shown, the mean rating per criterion and the count per recommendation of
+    the evaluations of `year` and `kind`, computed by the database; then the same for the whole CTG. Four
+    queries whatever the size of the plan: the rows of one axis are read a page at a time (`axis_rows_page`)."""
+    of_year = Assessment.objects.filter(year=year, kind=kind)
+    totals = dict(
+        _shown_actions(convention, year, kind, of_year)
+        .order_by()
+        .values_list("objective__axis")
+        .annotate(total=Count("pk"))
     )
     of_convention = of_year.filter(action__convention=convention).order_by()
     per_axis = {
         figures.pop("axis"): figures
         for figures in of_convention.values(axis=F("action__objective__axis")).annotate(**_summary_expressions())
     }
-    rows_by_axis: dict[int, list[dict]] = {}
-    for action in actions:
-        assessment = action.found[0] if action.found else None
-        rows_by_axis.setdefault(action.objective.axis_id, []).append(
-            {"action": action, "assessment": assessment, "ratings": _ratings(assessment)}
-        )
     grids = [
-        AxisGrid(axis, rows_by_axis.get(axis.pk, []), Summary.of(per_axis.get(axis.pk)))
+        AxisGrid(axis, totals.get(axis.pk, 0), Summary.of(per_axis.get(axis.pk)))
         for axis in convention.axes.order_by("order", "code")
     ]
     return grids, Summary.of(of_convention.aggregate(**_summary_expressions()))
 
 
+def axis_rows_page(convention: Convention, axis: Axis, year: int, kind: str, number, *, size: int = GRID_PAGE_SIZE):
+    """The page `number` of the actions of `axis` the grid shows, by code, each with its evaluation of `year`
+    and `kind` (or None) and the six ratings: three queries (count, page, evaluations) whatever the page."""
+    of_year = Assessment.objects.filter(year=year, kind=kind)
+    actions = (
+        _shown_actions(convention, year, kind, of_year)
+        .filter(objective__axis=axis)
+        .prefetch_related(Prefetch("assessments", of_year, to_attr="found"))
+        .order_by("code", "pk")
+    )
+    page = Paginator(actions, size).get_page(number)
+    rows = []
+    for action in page.object_list:
+        assessment = action.found[0] if action.found else None
+        rows.append({"action": action, "assessment": assessment, "ratings": _ratings(assessment)})
+    page.object_list = rows
+    return page
+
+
+def _chosen(grids: list[AxisGrid], raw: str | None) -> AxisGrid | None:
+    """The axis of `?axe=` (a crafted or foreign key is a 404), by default the first one."""
+    if not raw:
+        return grids[0] if grids else None
+    key = query_int(raw)
+    for grid in grids:
+        if grid.axis.pk == key:
+            return grid
+    raise Http404("Axe introuvable dans cette convention.")
+
+
 @require_GET
 def assessment_grid(request):
+    """The summaries of every axis (aggregates), and the actions × criteria of one axis (`?axe=`), paginated:
+    the page costs the same whatever the size of the plan."""
     convention = convention_or_current(request.GET.get("convention"))
     year, kind = _year_and_kind(request.GET, convention)
     grids, whole = assessment_grid_of(convention, year, kind)
+    chosen = _chosen(grids, request.GET.get("axe"))
+    base = {"convention": convention.pk, "annee": year, "type": kind}
+    for grid in grids:
+        grid.query = urlencode(base | {"axe": grid.axis.pk})
+    page = axis_rows_page(convention, chosen.axis, year, kind, request.GET.get("page")) if chosen else None
     return render(
         request,
         "evaluation/assessment_grid.html",
@@ -244,6 +284,9 @@ def assessment_grid(request):
             "years": list(reversed(convention.years)),
             "kinds": AssessmentKind.choices,
             "grids": grids,
+            "chosen": chosen,
+            "page": page,
+            "query": chosen.query if chosen else "",
             "whole": whole,
             "criteria": CRITERIA,
             "scale": [rating_cell("", value) for value, _ in Rating.choices],

@@ -34,7 +34,7 @@ def test_demo_workshops_and_evaluations(db, client):
     assert ratings == {None, 1, 2, 3, 4}
     grids, whole = assessment_grid_of(demo, year, "annual")
     assert whole.assessed == assessments.count()
-    assert all(grid.rows for grid in grids)
+    assert all(grid.total for grid in grids)
 
     client.force_login(User.objects.get(username="coordination"))
     for name in ("workshop_list", "workshop_proposals", "assessment_list", "assessment_grid"):
