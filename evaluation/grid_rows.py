@@ -1,15 +1,19 @@
 """The entry grid's rows: one per indicator a service fills in, with its figures of the year, the value stored and
-the form to enter it (or none: read-only), grouped into sections by service and groups by action.
+the form to enter it (or none: read-only), grouped by action.
 
-`grid_rows` reads them in two queries whatever their number; `evaluation.views.grid` serves the page and saves.
+The grid shows one service at a time, a page of rows at a time: `grid_keys` puts every indicator of the service
+in the grid's order (and counts the missing values) in one light query, `grid_rows` reads the page's rows in two
+queries whatever their number, and `service_counts` gives the coordination the services to move between.
+`evaluation.views.grid` serves the page and saves.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -37,14 +41,10 @@ def clock(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose indicators the grid shows: one service (`service`), or all of them grouped by service."""
+    """Whose indicators the grid shows: one service (None only when no service has indicators to fill in)."""
 
     service: Service | None
     own: bool  # the service head's own service: the `?service=` filter does not apply
-
-    @property
-    def by_service(self) -> bool:
-        return self.service is None
 
     def query(self, params: QueryDict) -> dict[str, str]:
         """The grid's filters to carry over (the convention when one was asked for, the service filter)."""
@@ -61,13 +61,64 @@ def grid_indicators(convention: Convention, scope: Scope):
     return indicators if scope.service is None else indicators.entered_by(scope.service.pk)
 
 
+def first_service(convention: Convention) -> Service | None:
+    """The coordination's grid opens on the first service (by name) that has indicators to fill in."""
+    services = grid_indicators(convention, Scope(None, own=False)).values("entering_service")
+    return Service.objects.filter(pk__in=services).order_by("name", "pk").first()
+
+
+@dataclass(frozen=True)
+class ServiceCount:
+    pk: int
+    name: str
+    total: int
+    missing: int
+
+
+def service_counts(convention: Convention, year: int) -> list[ServiceCount]:
+    """The services that have indicators to fill in, by name, with their numbers of indicators and of missing
+    values for `year`, in one query."""
+    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
+    rows = (
+        grid_indicators(convention, Scope(None, own=False))
+        .annotate(service_name=Coalesce("service__name", "action__pilot_service__name"))
+        .order_by()
+        .values("entering_service", "service_name")
+        .annotate(total=Count("pk"), missing=Count("pk", filter=~Exists(measured)))
+        .order_by("service_name", "entering_service")
+    )
+    return [ServiceCount(row["entering_service"], row["service_name"], row["total"], row["missing"]) for row in rows]
+
+
 def grid_counts(indicators, year: int) -> dict[str, int]:
     """The number of indicators and of those still without a value for `year`, in one query."""
     missing = Q(pk__in=indicators.missing_value(year).values("pk"))
     return indicators.aggregate(total=Count("pk"), missing=Count("pk", filter=missing))
 
 
-# --- Rows, groups and sections ---------------------------------------------------------------------------
+# --- Rows and groups ------------------------------------------------------------------------------------
+
+
+def group_key(action_code: str | None, objective_code: str | None, axis_code: str | None) -> tuple[int, str]:
+    """(rank, code) of what an indicator is attached to: its action first, then its objective, its axis, or none."""
+    for rank, code in enumerate((action_code, objective_code, axis_code)):
+        if code is not None:
+            return (rank, code)
+    return (3, "")
+
+
+def grid_keys(indicators, year: int) -> list[tuple[int, bool]]:
+    """(pk, missing) of every indicator of `indicators`, in the grid's order (by action code, then indicator
+    code), `missing` when it has no value for `year`: one query reading a few columns, so that the page reads
+    its rows only and the counters still count them all."""
+    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
+    keys = (
+        indicators.order_by()
+        .annotate(measured=Exists(measured))
+        .values_list("pk", "code", "action__code", "objective__code", "axis__code", "measured")
+    )
+    ordered = sorted(keys, key=lambda key: (group_key(*key[2:5]), key[1].lower(), key[0]))
+    return [(key[0], not key[5]) for key in ordered]
 
 
 @dataclass
@@ -93,7 +144,7 @@ class Row:
     def group(self) -> tuple:
         """(rank, code, title) of what the indicator is attached to: its action first."""
         indicator = self.indicator
-        if indicator.action_id:
+        if indicator.action_id:  # the order of `group_key`
             return (0, indicator.action.code, str(indicator.action))
         if indicator.objective_id:
             return (1, indicator.objective.code, f"Objectif {indicator.objective}")
@@ -129,24 +180,6 @@ class Group:
     rows: list[Row]
 
 
-@dataclass
-class Section:
-    service: Service | None
-    groups: list[Group] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return str(self.service.pk) if self.service else "none"
-
-    @property
-    def rows(self) -> list[Row]:
-        return [row for group in self.groups for row in group.rows]
-
-    @property
-    def missing(self) -> int:
-        return sum(row.is_missing for row in self.rows)
-
-
 def grid_rows(indicators, year: int, user: User, *, forms: dict | None = None, save_query: str = "") -> list[Row]:
     """The grid's rows, in two queries whatever their number: the indicators with their figures of `year`
     (status, target, value of the year before) and the values of `year` with their authors."""
@@ -166,21 +199,10 @@ def grid_rows(indicators, year: int, user: User, *, forms: dict | None = None, s
     return rows
 
 
-def sections_of(rows: list[Row]) -> list[Section]:
-    """Rows grouped by service (by name), then by action (by code), each sorted by indicator code."""
-
-    def service_key(row: Row):
-        return (row.service.name if row.service else "\uffff", row.service.pk if row.service else 0)
-
-    rows = sorted(rows, key=lambda row: (service_key(row), row.group[:2], row.indicator.code.lower()))
-    sections = []
-    for _, service_rows in groupby(rows, key=service_key):
-        service_rows = list(service_rows)
-        section = Section(service_rows[0].service)
-        for (_, _, title), group_rows in groupby(service_rows, key=lambda row: row.group):
-            section.groups.append(Group(title, list(group_rows)))
-        sections.append(section)
-    return sections
+def groups_of(rows: list[Row]) -> list[Group]:
+    """Rows grouped by action (by code), each sorted by indicator code: the order of `grid_keys`."""
+    rows = sorted(rows, key=lambda row: (row.group[:2], row.indicator.code.lower(), row.indicator.pk))
+    return [Group(title, list(group_rows)) for (_, _, title), group_rows in groupby(rows, key=lambda row: row.group)]
 
 
 def exact_text(value: Decimal, unit: str = "") -> str:

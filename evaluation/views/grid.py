@@ -1,19 +1,23 @@
-"""The entry grid: a service head enters the year-N values of all the indicators their service fills in, on
-one page; the coordination sees every service; the direction and the élus read the same grid without inputs.
+"""The entry grid: a service head enters the year-N values of the indicators their service fills in; the
+coordination moves from one service to the next (the first one by default); the direction and the élus read the
+same grid without inputs. A page shows `PAGE_SIZE` indicators at most, so that it costs the same whatever the
+size of the plan; its counter still counts the whole service.
 
 Each row is a small form posting to `indicator_grid_save`. With htmx the answer is the row again (with its
 confirmation or its French error) plus the missing-values counters out of band; without JavaScript the post
-redirects back to the grid (PRG), or shows the whole grid again with the row's error. Every write goes through
-`measurement_record`, under the indicator's lock, with the value the row showed (`previous`): a value saved
-meanwhile by someone else is never overwritten silently.
+redirects back to the same page of the grid (PRG), or shows that page again with the row's error. Every write
+goes through `measurement_record`, under the indicator's lock, with the value the row showed (`previous`): a
+value saved meanwhile by someone else is never overwritten silently.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +30,18 @@ from ctg.models import Convention, Service, User
 from ctg.views.helpers import add_form_errors, convention_or_current, query_int, require
 from evaluation.enums import Period
 from evaluation.forms.grid import GridValueForm, row_ids
-from evaluation.grid_rows import Row, Scope, exact_text, grid_counts, grid_indicators, grid_rows, sections_of
+from evaluation.grid_rows import (
+    Row,
+    Scope,
+    exact_text,
+    first_service,
+    grid_counts,
+    grid_indicators,
+    grid_keys,
+    grid_rows,
+    groups_of,
+    service_counts,
+)
 from evaluation.models import Indicator, Measurement
 from evaluation.numbers import format_decimal
 from evaluation.perms import can_enter_values, can_manage_evaluation
@@ -37,6 +52,7 @@ logger = logging.getLogger("evaluation")
 
 TEMPLATE = "evaluation/grid.html"
 ROW_TEMPLATE = "evaluation/_grid_row.html"
+PAGE_SIZE = 40
 SAVED = "{code} : valeur {year} enregistrée ({value})."
 UNCHANGED = "{code} : la valeur {year} était déjà enregistrée, rien n'a changé."
 
@@ -64,16 +80,22 @@ def may_enter(user: User) -> bool:
     return can_manage_evaluation(user) or user.is_service_head
 
 
-def grid_scope(request) -> Scope:
+def grid_scope(request, default: Callable[[], Service | None]) -> Scope:
     """A service head sees their own service's indicators whatever `?service=` says (the filter is ignored);
-    the other roles see every service, or the one `?service=` names (a 404 when it does not exist)."""
+    the other roles see the service `?service=` names (a 404 when it does not exist), by default `default()`."""
     user = request.user
     if user.is_service_head:
         return Scope(user.service, own=True)
     service_id = request.GET.get("service")
     if not service_id:
-        return Scope(None, own=False)
+        return Scope(default(), own=False)
     return Scope(get_object_or_404(Service, pk=query_int(service_id)), own=False)
+
+
+def with_page(query: dict[str, str], params: QueryDict) -> dict[str, str]:
+    """`query` and the page number `params` asked for (beyond the first), to come back to the same page."""
+    page = params.get("page", "")
+    return {**query, "page": page} if page.isascii() and page.isdigit() and int(page) > 1 else query
 
 
 def grid_url(year: int, query: dict[str, str], pk: int | None = None) -> str:
@@ -86,20 +108,24 @@ def grid_url(year: int, query: dict[str, str], pk: int | None = None) -> str:
 
 def grid_page(request, convention: Convention, year: int, scope: Scope, *, error_row: int | None = None, forms=None):
     query = scope.query(request.GET)
-    rows = grid_rows(grid_indicators(convention, scope), year, request.user, forms=forms, save_query=urlencode(query))
-    sections = sections_of(rows)
+    keys = grid_keys(grid_indicators(convention, scope), year) if scope.service else []
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    save_query = urlencode({**query, "page": page.number} if page.number > 1 else query)
+    indicators = Indicator.objects.filter(pk__in=[pk for pk, _ in page.object_list])
+    rows = grid_rows(indicators, year, request.user, forms=forms, save_query=save_query)
     context = {
         "convention": convention,
         "year": year,
         "years": convention.years,
         "scope": scope,
         "query": query,
-        "services": None if scope.own else Service.objects.order_by("name"),
-        "sections": sections,
-        "total": len(rows),
-        "missing": sum(row.is_missing for row in rows),
+        "page": page,
+        "page_query": urlencode({"annee": year, **query}),
+        "services": None if scope.own else service_counts(convention, year),
+        "groups": groups_of(rows),
+        "total": len(keys),
+        "missing": sum(missing for _, missing in keys),
         "editable": any(row.form for row in rows),
-        "heading": "h3" if scope.by_service else "h2",
         "error_row": next((row for row in rows if row.indicator.pk == error_row), None),
         "rule": RULE,
         "oob": False,
@@ -111,25 +137,26 @@ def grid_page(request, convention: Convention, year: int, scope: Scope, *, error
 def indicator_grid(request):
     """Everyone signed in reads the grid; the coordination and the service heads enter values in it."""
     convention = convention_or_current(request.GET.get("convention"))
-    return grid_page(request, convention, grid_year(request.GET, convention), grid_scope(request))
+    # The coordination's grid opens on the first service, by name, that has indicators to fill in.
+    scope = grid_scope(request, lambda: first_service(convention))
+    return grid_page(request, convention, grid_year(request.GET, convention), scope)
 
 
 # --- Saving one row --------------------------------------------------------------------------------------
 
 
 def _row_response(request, row: Row, scope: Scope, convention: Convention) -> HttpResponse:
-    """htmx: the row again, and the missing-values counters of the page (and of the row's service when the page
-    groups services) out of band."""
+    """htmx: the row again, and the missing-values counters of the service out of band (the page's, and the
+    coordination's link to the service)."""
     context = {"row": row, "oob": True}
     html = render_to_string(ROW_TEMPLATE, context, request)
-    counters = [("grid-missing", grid_counts(grid_indicators(convention, scope), row.year))]
-    if scope.by_service and row.service is not None:
-        service_scope = Scope(row.service, own=False)
-        counters.append(
-            (f"grid-missing-{row.service.pk}", grid_counts(grid_indicators(convention, service_scope), row.year))
-        )
-    for count_id, counts in counters:
-        html += render_to_string("evaluation/_grid_missing.html", {**context, "count_id": count_id, **counts}, request)
+    counts = grid_counts(grid_indicators(convention, scope), row.year)
+    html += render_to_string(
+        "evaluation/_grid_missing.html", {**context, "count_id": "grid-missing", **counts}, request
+    )
+    if not scope.own and scope.service is not None:
+        service = {"pk": scope.service.pk, **counts}
+        html += render_to_string("evaluation/_grid_service_count.html", {**context, "service": service}, request)
     return HttpResponse(html)
 
 
@@ -138,16 +165,15 @@ def _gone(request, pk: int, year: int) -> HttpResponse:
         context = {"pk": pk, "message": INDICATOR_GONE}
         return HttpResponse(render_to_string("evaluation/_grid_gone.html", context, request))
     messages.error(request, INDICATOR_GONE)
-    return redirect(
-        grid_url(year, {key: request.GET[key] for key in ("convention", "service") if request.GET.get(key)})
-    )
+    query = {key: request.GET[key] for key in ("convention", "service") if request.GET.get(key)}
+    return redirect(grid_url(year, with_page(query, request.GET)))
 
 
 def _fresh_row(indicator: Indicator, year: int, request, scope: Scope, **changes) -> Row:
     """The row read again from the database (its status, its stored value), with `changes` applied."""
     forms = {indicator.pk: changes.pop("form")} if "form" in changes else None
     indicators = Indicator.objects.filter(pk=indicator.pk)
-    save_query = urlencode(scope.query(request.GET))
+    save_query = urlencode(with_page(scope.query(request.GET), request.GET))
     row = grid_rows(indicators, year, request.user, forms=forms, save_query=save_query)[0]
     for name, value in changes.items():
         setattr(row, name, value)
@@ -158,14 +184,19 @@ def _fresh_row(indicator: Indicator, year: int, request, scope: Scope, **changes
 def indicator_grid_save(request, pk: int, year: int):
     """Save one row of the grid: the value of `year` of indicator `pk` (and its comment)."""
     require(may_enter(request.user))
-    indicator = Indicator.objects.select_related("convention", "action").filter(pk=pk).first()
+    indicator = (
+        Indicator.objects.select_related("convention", "service", "action__pilot_service").filter(pk=pk).first()
+    )
     if indicator is None:
         return _gone(request, pk, year)
     require(can_enter_values(request.user, indicator))
     if year not in indicator.convention.years:
         raise Http404("Cette année n'est pas couverte par la convention.")
-    scope = grid_scope(request)
     convention = indicator.convention
+    # A save URL names the service its page shows; without it, the counters are those of the row's service.
+    scope = grid_scope(
+        request, lambda: indicator.service or (indicator.action.pilot_service if indicator.action_id else None)
+    )
     with transaction.atomic():
         try:
             indicator_lock(pk)  # nobody writes this indicator's values until this request's own write
@@ -182,7 +213,7 @@ def indicator_grid_save(request, pk: int, year: int):
         )
         if not request.htmx:
             messages.success(request, text)
-            return redirect(grid_url(year, scope.query(request.GET), pk))
+            return redirect(grid_url(year, with_page(scope.query(request.GET), request.GET), pk))
         row = _fresh_row(indicator, year, request, scope, saved_at=measurement.recorded_at, unchanged=unchanged)
         return _row_response(request, row, scope, convention)
 

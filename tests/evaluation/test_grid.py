@@ -197,22 +197,42 @@ class TestPage:
     def test_the_status_rule_is_shown(self, head, own_indicator):
         assert RULE in text(head.get(grid()))
 
-    def test_the_coordination_sees_every_service_grouped_then_one(
+    def test_the_coordination_sees_the_first_service_then_moves_to_another(
         self, coordination_client, own_indicator, other_indicator, service, other_service
     ):
+        MeasurementFactory(indicator=own_indicator, year=YEAR, value=Decimal("140"))
         page = text(coordination_client.get(grid()))
-        assert page.index(f'<h2 id="grid-section-{other_service.pk}">Service jeunesse</h2>') < page.index(
-            f'<h2 id="grid-section-{service.pk}">Service petite enfance</h2>'
-        )
-        assert '<h3 class="c-entry-grid__group"' in page
-        assert f'id="grid-missing-{service.pk}"' in page
-        assert f'id="grid-value-{other_indicator.pk}"' in page and f'id="grid-value-{own_indicator.pk}"' in page
+        # By default the first service by name that has indicators to fill in: "Service jeunesse".
+        assert f'id="grid-value-{other_indicator.pk}"' in page and "I1.1" not in page
+        assert f'action="{save_url(other_indicator, service=other_service.pk)}"' in page
+        assert f'<input type="hidden" name="service" value="{other_service.pk}">' in page
+        assert '<h2 class="c-entry-grid__group"' in page
+        # The services, with their missing values, as links, the one shown first.
+        links = re.findall(r'<a class="c-button c-button--small[^"]*" href="([^"]*)"([^>]*)>([^<]*)<', page)
+        assert [(url, current.strip(), name) for url, current, name in links if "service=" in url] == [
+            (f"?annee={YEAR}&service={other_service.pk}", 'aria-current="page"', "Service jeunesse"),
+            (f"?annee={YEAR}&service={service.pk}", "", "Service petite enfance"),
+        ]
+        assert f'id="grid-missing-service-{other_service.pk}" class="c-badge c-badge--late">1 manquante sur 1' in page
+        assert f'id="grid-missing-service-{service.pk}" class="c-badge c-badge--done">complet (1)' in page
 
         page = text(coordination_client.get(grid(service=service.pk)))
         assert "I1.1" in page and "I2.1" not in page
-        assert f'<option value="{service.pk}" selected>' in page
         assert f'action="{save_url(own_indicator, service=service.pk)}"' in page
-        assert '<h2 class="c-entry-grid__group"' in page
+
+    def test_the_coordination_opens_on_the_first_service_that_has_indicators(
+        self, coordination_client, own_indicator, service
+    ):
+        ServiceFactory(name="A service sans indicateur")
+        page = text(coordination_client.get(grid()))
+        assert "<title>Saisie des indicateurs 2026 – Service petite enfance – Pilote CTG</title>" in page
+        assert f'id="grid-value-{own_indicator.pk}"' in page
+        assert "A service sans indicateur" not in page
+
+    def test_nothing_to_enter_for_the_coordination(self, coordination_client, convention):
+        page = text(coordination_client.get(grid()))
+        assert "Aucun indicateur n'est rattaché à un service dans cette convention." in page
+        assert 'aria-label="Services"' not in page
 
     def test_an_unknown_service_is_a_404(self, coordination_client, own_indicator):
         assert coordination_client.get(grid(service=999999)).status_code == 404
@@ -230,6 +250,46 @@ class TestPage:
 
     def test_nothing_to_enter(self, head, convention):
         assert "Aucun indicateur n'est renseigné par Service petite enfance" in text(head.get(grid()))
+
+
+class TestPages:
+    @pytest.fixture
+    def many(self, own_action, service):
+        """41 indicators of the service, I00 to I40, without a value in 2026 except I00."""
+        indicators = [IndicatorFactory(action=own_action, code=f"I{number:02d}") for number in range(41)]
+        MeasurementFactory(indicator=indicators[0], year=YEAR, value=Decimal("1"))
+        return indicators
+
+    def test_a_page_holds_40_indicators_and_the_second_the_rest(self, head, many):
+        first = text(head.get(grid()))
+        assert first.count('class="c-entry-grid__row') == 40
+        assert f'id="grid-row-{many[39].pk}"' in first and f'id="grid-row-{many[40].pk}"' not in first
+        # The counter counts the whole service, not the page.
+        assert "<strong>40 valeurs manquantes</strong> sur 41." in first
+        assert '<nav class="c-pagination" aria-label="Pages de la grille"' in first
+        assert f'<a href="?annee={YEAR}&page=2">Suivante</a>' in first
+
+        second = text(head.get(grid(page=2)))
+        assert second.count('class="c-entry-grid__row') == 1
+        assert f'id="grid-row-{many[40].pk}"' in second
+        assert "<strong>40 valeurs manquantes</strong> sur 41." in second
+        # Its rows save back to the second page.
+        assert f'action="{save_url(many[40], page=2)}"' in second
+
+    def test_the_page_links_keep_the_year_and_the_service(self, coordination_client, many, service):
+        page = text(coordination_client.get(grid(service=service.pk, page=2)))
+        assert f'<a href="?annee={YEAR}&service={service.pk}&page=1">Précédente</a>' in page
+        assert f'action="{save_url(many[40], service=service.pk, page=2)}"' in page
+
+    def test_a_page_beyond_the_last_shows_the_last(self, head, many):
+        page = text(head.get(grid(page=9)))
+        assert f'id="grid-row-{many[40].pk}"' in page and page.count('class="c-entry-grid__row') == 1
+
+    def test_an_error_without_javascript_shows_the_same_page_again(self, head, many):
+        response = post(head, many[40], "abc", htmx=False, page="2")
+        page = text(response)
+        assert response.status_code == 200 and NOT_A_NUMBER in row_of(page, many[40])
+        assert page.count('class="c-entry-grid__row') == 1
 
 
 class TestSaveWithHtmx:
@@ -282,18 +342,29 @@ class TestSaveWithHtmx:
         assert "En retard" in text(post(head, own_indicator, "110"))  # expected 150 in 2026
         assert "Atteint" in text(post(head, own_indicator, "160", previous="110"))
 
-    def test_the_counters_are_updated_out_of_band(self, coordination_client, own_indicator, other_indicator, service):
-        fragment = text(post(coordination_client, own_indicator, "140"))
+    def test_the_counters_are_updated_out_of_band(self, coordination_client, own_indicator, service):
+        IndicatorFactory(action=own_indicator.action, code="I1.2")
+        fragment = text(post(coordination_client, own_indicator, "140", service=service.pk))
         counters = fragment[fragment.index("</tr>") :]
         assert (
             '<template><p id="grid-missing" class="c-entry-grid-missing" data-hx-swap-oob="true">'
             "<strong>1 valeur manquante</strong> sur 2.</p></template>"
         ) in counters
-        assert f'<p id="grid-missing-{service.pk}" class="c-entry-grid-missing" data-hx-swap-oob="true">' in counters
-        # Filtered on one service, the page has no per-service counter.
-        fragment = text(post(coordination_client, own_indicator, "141", previous="140", service=service.pk))
-        assert f'id="grid-missing-{service.pk}"' not in fragment
+        assert (
+            f'<template><span id="grid-missing-service-{service.pk}" class="c-badge c-badge--late" '
+            'data-hx-swap-oob="true">1 manquante sur 2</span></template>'
+        ) in counters
+
+    def test_without_a_service_the_counters_are_those_of_the_row_service(
+        self, coordination_client, own_indicator, other_indicator, service
+    ):
+        fragment = text(post(coordination_client, own_indicator, "140"))
         assert "Toutes les valeurs sont saisies (1 sur 1)." in fragment
+        assert f'id="grid-missing-service-{service.pk}"' in fragment
+
+    def test_the_service_head_has_no_service_links(self, head, own_indicator):
+        fragment = text(post(head, own_indicator, "140"))
+        assert "grid-missing-service" not in fragment
 
     @pytest.mark.parametrize(
         ("typed", "message"),
@@ -383,6 +454,10 @@ class TestSaveWithoutJavaScript:
         response = post(coordination_client, own_indicator, "12", htmx=False, service=service.pk)
         assert response.url == f"{grid(service=service.pk)}#grid-row-{own_indicator.pk}"
 
+    def test_the_page_is_kept(self, coordination_client, own_indicator, service):
+        response = post(coordination_client, own_indicator, "12", htmx=False, service=service.pk, page="2")
+        assert response.url == f"{grid(service=service.pk, page=2)}#grid-row-{own_indicator.pk}"
+
     def test_an_unchanged_value_is_said_so(self, head, own_indicator):
         MeasurementFactory(indicator=own_indicator, year=YEAR, value=Decimal("12"))
         response = post(head, own_indicator, "12", previous="12", htmx=False)
@@ -455,13 +530,23 @@ class TestQueries:
         services = [service, *ServiceFactory.create_batch(3)]
         client = client_for(role)
         self.make(1, objective, services)
-        with django_assert_max_num_queries(9) as few:
+        with django_assert_max_num_queries(10) as few:
             assert client.get(grid()).status_code == 200
         self.make(30, objective, services, start=1)
         with django_assert_max_num_queries(len(few)) as many:
             page = text(client.get(grid()))
         assert page.count('class="c-entry-grid__row') > 5
         assert len(many) == len(few)
+
+    def test_a_page_costs_the_same_beyond_one_page(self, head, objective, service, django_assert_max_num_queries):
+        services = [service, *ServiceFactory.create_batch(2)]
+        self.make(1, objective, services)
+        with django_assert_max_num_queries(10) as few:
+            assert head.get(grid()).status_code == 200
+        self.make(90, objective, services, start=1)  # 60 indicators of the service: two pages
+        with django_assert_max_num_queries(len(few)):
+            page = text(head.get(grid(page=2)))
+        assert 0 < page.count('class="c-entry-grid__row') < 40
 
     def test_saving_a_row_costs_a_fixed_number_of_queries(
         self, coordination_client, own_indicator, django_assert_max_num_queries
