@@ -90,7 +90,7 @@ class Databases:
         if engine == "postgresql":
             config = environ.Env.db_url_config(f"{POSTGRES_URL}/bench")
             base |= {key: config[key] for key in ("ENGINE", "USER", "PASSWORD", "HOST", "PORT")}
-            base["OPTIONS"] = config.get("OPTIONS", {})
+            base["OPTIONS"] = settings.POSTGRESQL_OPTIONS | config.get("OPTIONS", {})
         self.wrappers = {
             size: load_backend(base["ENGINE"]).DatabaseWrapper(base | {"NAME": self.path(size)}, DEFAULT_DB_ALIAS)
             for size in sizes
