@@ -19,8 +19,8 @@ agree, on SQLite as on PostgreSQL. The arithmetic is in floating point: SQLite w
 """
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Abs, Cast
-from django.db.models.lookups import Exact, GreaterThanOrEqual, IsNull, LessThanOrEqual
+from django.db.models.functions import Abs, Cast, Coalesce, NullIf
+from django.db.models.lookups import LessThanOrEqual
 
 from evaluation.enums import Direction, IndicatorStatus
 
@@ -41,45 +41,44 @@ def as_float(expression):
     return Cast(expression, FloatField())
 
 
-def expected_value(targets: QuerySet, year: int) -> Case:
+def expected_value(targets: QuerySet, year: int) -> Coalesce:
     """The expected value of `year`, from the indicator's `targets` (a queryset filtered on
-    `indicator=OuterRef("pk")`) and its baseline."""
+    `indicator=OuterRef("pk")`) and its baseline.
+
+    Written with COALESCE and NULLIF rather than CASE, so that each subquery appears as few times as possible:
+    the expression is inlined wherever the status refers to it, and its size is what the database (and Django,
+    compiling it) pays for. The trajectory is NULL when a point is missing, or when the previous and the next
+    point are the same target (the year's own target): the COALESCE then falls back on that point.
+    """
     before = targets.filter(year__lte=year).order_by("-year")
     after = targets.filter(year__gte=year).order_by("year")
-    before_year = as_float(Subquery(before.values("year")[:1]))
     baseline_usable = Q(baseline_year__isnull=False, baseline_year__lte=year)
-    previous_value = Case(
-        When(~IsNull(before_year, True), then=as_float(Subquery(before.values("value")[:1]))),
-        When(baseline_usable, then=as_float(F("baseline_value"))),
-        default=NULL,
+    previous_value = Coalesce(
+        as_float(Subquery(before.values("value")[:1])),
+        Case(When(baseline_usable, then=as_float(F("baseline_value"))), default=NULL),
     )
-    previous_year = Case(
-        When(~IsNull(before_year, True), then=before_year),
-        When(baseline_usable, then=as_float(F("baseline_year"))),
-        default=NULL,
+    previous_year = Coalesce(
+        as_float(Subquery(before.values("year")[:1])),
+        Case(When(baseline_usable, then=as_float(F("baseline_year"))), default=NULL),
     )
     next_value = as_float(Subquery(after.values("value")[:1]))
     next_year = as_float(Subquery(after.values("year")[:1]))
-    trajectory = previous_value + (next_value - previous_value) * (Value(float(year)) - previous_year) / (
-        next_year - previous_year
+    trajectory = previous_value + (next_value - previous_value) * (Value(float(year)) - previous_year) / NullIf(
+        next_year - previous_year, Value(0.0)
     )
-    return Case(
-        When(IsNull(next_value, True), then=previous_value),
-        When(IsNull(previous_value, True), then=next_value),
-        When(Exact(next_year, previous_year), then=next_value),
-        default=trajectory,
-        output_field=FloatField(),
-    )
+    return Coalesce(trajectory, previous_value, next_value, output_field=FloatField())
 
 
 def meets(value, target) -> Q:
-    """`value` meets `target` in the indicator's desired direction (both float expressions)."""
-    tolerance = Abs(target) * Value(STABLE_TOLERANCE) + Value(EPSILON)
-    return (
-        Q(direction=Direction.UP) & Q(GreaterThanOrEqual(value, target - Value(EPSILON)))
-        | Q(direction=Direction.DOWN) & Q(LessThanOrEqual(value, target + Value(EPSILON)))
-        | Q(direction=Direction.STABLE) & Q(LessThanOrEqual(Abs(value - target), tolerance))
+    """`value` meets `target` in the indicator's desired direction (both float expressions): its shortfall, the
+    distance it still has to go, is at most nothing. Each of `value` and `target` appears once per direction."""
+    shortfall = Case(
+        When(direction=Direction.UP, then=target - value),
+        When(direction=Direction.DOWN, then=value - target),
+        default=Abs(value - target) - Abs(target) * Value(STABLE_TOLERANCE),
+        output_field=FloatField(),
     )
+    return Q(LessThanOrEqual(shortfall, Value(EPSILON)))
 
 
 def status_of(value: str, expected: str, final: str) -> Case:
