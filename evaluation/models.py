@@ -83,13 +83,21 @@ class IndicatorQuerySet(models.QuerySet):
     def with_status(self, year: int):
         """Annotate `value_of_year`, `expected_of_year`, `final_target` and `status` for `year`: the one
         implementation of an indicator's status (the rule is documented in `evaluation.status`)."""
-        measurements = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
+        return self._with_statuses({year: ("value_of_year", "expected_of_year", "status")})
+
+    def with_statuses(self, years):
+        """The same for several years in one query: `value_<year>`, `expected_<year>`, `status_<year>` (and
+        `final_target`)."""
+        return self._with_statuses({year: (f"value_{year}", f"expected_{year}", f"status_{year}") for year in years})
+
+    def _with_statuses(self, names: dict[int, tuple[str, str, str]]):
         targets = IndicatorTarget.objects.filter(indicator=OuterRef("pk"))
-        return self.annotate(
-            value_of_year=Subquery(measurements.values("value")[:1]),
-            expected_of_year=expected_value(targets, year),
-            final_target=Subquery(targets.order_by("-year").values("value")[:1]),
-        ).annotate(status=status_of("value_of_year", "expected_of_year", "final_target"))
+        annotations = {"final_target": Subquery(targets.order_by("-year").values("value")[:1])}
+        for year, (value, expected, _status) in names.items():
+            annotations[value] = value_of(year)
+            annotations[expected] = expected_value(targets, year)
+        statuses = {status: status_of(value, expected, "final_target") for value, expected, status in names.values()}
+        return self.annotate(**annotations).annotate(**statuses)
 
     def missing_value(self, year: int):
         """Without a value for the whole of `year`."""
@@ -472,3 +480,9 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.action.code} – {self.get_kind_display()} {self.year}"
+
+
+def value_of(year: int) -> Subquery:
+    """The value of the whole of `year`, per indicator (in an `Indicator` queryset)."""
+    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
+    return Subquery(measured.values("value")[:1])

@@ -15,8 +15,7 @@ from actions.models import Action
 from ctg.models import Axis, Convention, Objective, Service, User
 from evaluation.charts import LineChart, indicator_chart, number_text, value_text
 from evaluation.enums import IndicatorStatus, Period
-from evaluation.models import Indicator, IndicatorTarget, Measurement
-from evaluation.status import expected_value, status_of
+from evaluation.models import Indicator, IndicatorTarget, Measurement, value_of
 
 # The badge of each status reuses the hues of app.css (`.c-badge--<modifier>`); its text says the status.
 STATUS_BADGES = {
@@ -40,27 +39,9 @@ def target_of(year: int) -> Subquery:
     return Subquery(IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year).values("value")[:1])
 
 
-def value_of(year: int) -> Subquery:
-    """The value of the whole of `year`, per indicator."""
-    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
-    return Subquery(measured.values("value")[:1])
-
-
 def with_statuses(queryset: QuerySet, years) -> QuerySet:
-    """Annotate, for each of `years`, `value_<year>`, `target_<year>`, `expected_<year>` and `status_<year>`
-    (plus `final_target`): what `with_status` computes for one year, for several in one query."""
-    targets = IndicatorTarget.objects.filter(indicator=OuterRef("pk"))
-    annotations = {"final_target": Subquery(targets.order_by("-year").values("value")[:1])}
-    for year in years:
-        annotations |= {
-            f"value_{year}": value_of(year),
-            f"target_{year}": target_of(year),
-            f"expected_{year}": expected_value(targets, year),
-        }
-    queryset = queryset.annotate(**annotations)
-    return queryset.annotate(
-        **{f"status_{year}": status_of(f"value_{year}", f"expected_{year}", "final_target") for year in years}
-    )
+    """`IndicatorQuerySet.with_statuses`, plus `target_<year>`: the target set for exactly each year."""
+    return queryset.with_statuses(years).annotate(**{f"target_{year}": target_of(year) for year in years})
 
 
 @dataclass(frozen=True)
