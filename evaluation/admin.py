@@ -12,11 +12,25 @@ from evaluation.models import (
     Survey,
     Workshop,
 )
+from evaluation.services import statuses_refresh
 
 
 class TargetInline(admin.TabularInline):
     model = IndicatorTarget
     extra = 0
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Values are entered in the app (locked, bounds checked, statuses computed); targets with their indicator."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Indicator)
@@ -26,16 +40,21 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     inlines = [TargetInline]
 
+    def save_related(self, request, form, formsets, change):
+        """The baseline, direction or targets may have changed: the statuses of the values follow."""
+        super().save_related(request, form, formsets, change)
+        statuses_refresh(indicator_ids=[form.instance.pk])
+
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(SimpleHistoryAdmin):
+class IndicatorTargetAdmin(ReadOnlyAdmin):
     list_display = ["indicator", "year", "value"]
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "year", "period", "value", "provenance", "author"]
-    list_filter = ["provenance", "year"]
+class MeasurementAdmin(ReadOnlyAdmin):
+    list_display = ["indicator", "year", "period", "value", "status", "provenance", "author"]
+    list_filter = ["provenance", "year", "status"]
 
 
 class QuestionInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from evaluation.enums import (
     Direction,
     Frequency,
     IndicatorKind,
+    IndicatorStatus,
     Period,
     Provenance,
     QuestionKind,
@@ -27,7 +28,6 @@ from evaluation.enums import (
     Recommendation,
     WorkshopKind,
 )
-from evaluation.status import expected_value, status_of
 
 CODE_TAKEN = "Ce code est déjà utilisé par un autre indicateur de cette convention."
 ONE_ATTACHMENT = (
@@ -81,28 +81,20 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
     def with_status(self, year: int):
-        """Annotate `value_of_year`, `expected_of_year`, `final_target` and `status` for `year`: the one
-        implementation of an indicator's status (the rule is documented in `evaluation.status`)."""
-        return self._with_statuses({year: ("value_of_year", "expected_of_year", "status")})
+        """Annotate `value_of_year` and `status` for `year`: the status stored on the year's value (computed by
+        the rule of `evaluation.status`), "sans donnée" without one."""
+        return self.annotate(value_of_year=value_of(year), status=status_of_year(year))
 
-    def with_statuses(self, years):
-        """The same for several years in one query: `value_<year>`, `expected_<year>`, `status_<year>` (and
-        `final_target`)."""
-        return self._with_statuses({year: (f"value_{year}", f"expected_{year}", f"status_{year}") for year in years})
-
-    def _with_statuses(self, names: dict[int, tuple[str, str, str]]):
-        targets = IndicatorTarget.objects.filter(indicator=OuterRef("pk"))
-        annotations = {"final_target": Subquery(targets.order_by("-year").values("value")[:1])}
-        for year, (value, expected, _status) in names.items():
-            annotations[value] = value_of(year)
-            annotations[expected] = expected_value(targets, year)
-        statuses = {status: status_of(value, expected, "final_target") for value, expected, status in names.values()}
-        return self.annotate(**annotations).annotate(**statuses)
+    def in_status(self, year: int, status: str):
+        """Those whose status of `year` is `status`, without annotating it (for filters and counts): the values
+        of that status are found once, through their index, rather than probed indicator by indicator."""
+        if status == IndicatorStatus.NO_DATA:
+            return self.exclude(pk__in=values_of_year(year).exclude(status=IndicatorStatus.NO_DATA))
+        return self.filter(pk__in=values_of_year(year).filter(status=status))
 
     def missing_value(self, year: int):
         """Without a value for the whole of `year`."""
-        measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
-        return self.exclude(Exists(measured))
+        return self.exclude(pk__in=values_of_year(year))
 
 
 class Indicator(models.Model):
@@ -257,7 +249,15 @@ class Measurement(models.Model):
         related_name="measurements",
     )
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
-    history = HistoricalRecords()
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=IndicatorStatus.choices,
+        default=IndicatorStatus.NO_DATA,
+        editable=False,
+        help_text="Calculé (evaluation.status) pour la valeur d'une année entière, jamais saisi.",
+    )
+    history = HistoricalRecords(excluded_fields=["status"])
 
     class Meta:
         verbose_name = "valeur d'indicateur"
@@ -271,6 +271,7 @@ class Measurement(models.Model):
             ),
             year_range("measurement_year_range"),
         ]
+        indexes = [models.Index(fields=["year", "period", "status"], name="measurement_year_status")]
 
     def __str__(self):
         return f"{self.indicator.code} – {self.year} {self.get_period_display()}"
@@ -482,7 +483,21 @@ class Assessment(models.Model):
         return f"{self.action.code} – {self.get_kind_display()} {self.year}"
 
 
+def values_of_year(year: int):
+    """The indicators that have a value for the whole of `year` (`values_list` of their ids)."""
+    return Measurement.objects.filter(year=year, period=Period.YEAR).values("indicator_id")
+
+
+def year_value(year: int):
+    """The value of the whole of `year` of the outer indicator (in an `Indicator` queryset)."""
+    return Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
+
+
 def value_of(year: int) -> Subquery:
     """The value of the whole of `year`, per indicator (in an `Indicator` queryset)."""
-    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
-    return Subquery(measured.values("value")[:1])
+    return Subquery(year_value(year).values("value")[:1])
+
+
+def status_of_year(year: int) -> Coalesce:
+    """The status of `year`, per indicator: the one stored on its value of the year, else "sans donnée"."""
+    return Coalesce(Subquery(year_value(year).values("status")[:1]), Value(IndicatorStatus.NO_DATA.value))

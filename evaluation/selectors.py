@@ -1,13 +1,13 @@
 """Reads on indicators shared by their pages, the fiche action's panel, the dashboard and the bilan.
 
-The status of a year is always the one SQL expression of `evaluation.status` (through
-`IndicatorQuerySet.with_status`, or `with_statuses` for several years in one query).
+The status of a year is always the one stored on the year's value by the rule of `evaluation.status`
+(`IndicatorQuerySet.with_status`); the expected value is computed from the indicator's targets by that rule.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from actions.history import Change, HistoryEntry, display
@@ -16,6 +16,7 @@ from ctg.models import Axis, Convention, Objective, Service, User
 from evaluation.charts import LineChart, indicator_chart, number_text, value_text
 from evaluation.enums import IndicatorStatus, Period
 from evaluation.models import Indicator, IndicatorTarget, Measurement, value_of
+from evaluation.status import indicator_expected
 
 # The badge of each status reuses the hues of app.css (`.c-badge--<modifier>`); its text says the status.
 STATUS_BADGES = {
@@ -32,16 +33,6 @@ def year_of(convention: Convention, year: int | None = None) -> int:
     years = convention.years
     year = timezone.localdate().year if year is None else year
     return min(max(year, years[0]), years[-1])
-
-
-def target_of(year: int) -> Subquery:
-    """The target set for exactly `year` (not the trajectory's expected value), per indicator."""
-    return Subquery(IndicatorTarget.objects.filter(indicator=OuterRef("pk"), year=year).values("value")[:1])
-
-
-def with_statuses(queryset: QuerySet, years) -> QuerySet:
-    """`IndicatorQuerySet.with_statuses`, plus `target_<year>`: the target set for exactly each year."""
-    return queryset.with_statuses(years).annotate(**{f"target_{year}": target_of(year) for year in years})
 
 
 @dataclass(frozen=True)
@@ -104,60 +95,67 @@ class YearFigures:
         return STATUS_BADGES[self.status]
 
 
+def targets_prefetched(indicator: Indicator) -> dict[int, Decimal]:
+    """The targets by year of an indicator whose `targets` are prefetched (`with_figures`)."""
+    return {target.year: target.value for target in indicator.targets.all()}
+
+
 def figures(indicator: Indicator, year: int) -> YearFigures:
-    """From an indicator annotated by `with_status(year)` plus `target_of_year` (and `value_previous`)."""
+    """From an indicator of `with_figures(…, year)`."""
+    targets = targets_prefetched(indicator)
     return YearFigures(
         indicator,
         year,
         indicator.value_of_year,
-        indicator.target_of_year,
-        indicator.expected_of_year,
+        targets.get(year),
+        indicator_expected(indicator, targets, year),
         indicator.status,
         getattr(indicator, "value_previous", None),
     )
 
 
 def with_figures(queryset: QuerySet, year: int, *, previous: bool = False) -> QuerySet:
-    """`with_status(year)`, plus the target set for `year` and, with `previous`, the value of the year before."""
-    queryset = queryset.with_status(year).annotate(target_of_year=target_of(year))
+    """`with_status(year)` with the targets prefetched (for `figures`) and, with `previous`, the value of the
+    year before."""
+    queryset = queryset.with_status(year).prefetch_related("targets")
     return queryset.annotate(value_previous=value_of(year - 1)) if previous else queryset
 
 
-def yearly_figures(indicator: Indicator, years) -> list[YearFigures]:
-    """The figures of `indicator` for each of `years`, in one query."""
-    row = with_statuses(Indicator.objects.filter(pk=indicator.pk), years).get()
+def yearly_figures(indicator: Indicator, years, stored: dict[int, tuple], targets: dict[int, Decimal]):
+    """The figures of `indicator` for each of `years`, from its `yearly_statuses` and `yearly_targets`."""
     return [
         YearFigures(
             indicator,
             year,
-            getattr(row, f"value_{year}"),
-            getattr(row, f"target_{year}"),
-            getattr(row, f"expected_{year}"),
-            getattr(row, f"status_{year}"),
+            stored.get(year, (None,))[0],
+            targets.get(year),
+            indicator_expected(indicator, targets, year),
+            stored.get(year, (None, IndicatorStatus.NO_DATA))[1],
         )
         for year in years
     ]
 
 
 def indicators_of_action(action: Action, year: int) -> list[YearFigures]:
-    """The action's indicators with their figures of `year` and the value of the year before: one query."""
+    """The action's indicators with their figures of `year` and the value of the year before (two queries)."""
     queryset = with_figures(action.indicators.select_related("service"), year, previous=True).order_by("code")
     return [figures(indicator, year) for indicator in queryset]
 
 
-def yearly_values(indicator: Indicator) -> dict[int, Decimal]:
-    """The values of whole years (`Period.YEAR`), by year."""
-    measured = indicator.measurements.filter(period=Period.YEAR).values_list("year", "value")
-    return dict(measured)
+def yearly_statuses(indicator: Indicator) -> dict[int, tuple[Decimal, str]]:
+    """The values of whole years (`Period.YEAR`) and their statuses, by year."""
+    measured = indicator.measurements.filter(period=Period.YEAR).values_list("year", "value", "status")
+    return {year: (value, status) for year, value, status in measured}
 
 
 def yearly_targets(indicator: Indicator) -> dict[int, Decimal]:
     return dict(indicator.targets.values_list("year", "value"))
 
 
-def chart_of(indicator: Indicator, years=()) -> LineChart:
-    """`indicator`'s line chart (two queries)."""
-    return indicator_chart(indicator, yearly_values(indicator), yearly_targets(indicator), years=years)
+def chart_of(indicator: Indicator, stored: dict[int, tuple], targets: dict[int, Decimal], years=()) -> LineChart:
+    """`indicator`'s line chart from its `yearly_statuses` and `yearly_targets`."""
+    values = {year: value for year, (value, _status) in stored.items()}
+    return indicator_chart(indicator, values, targets, years=years)
 
 
 def measurements_of(indicator: Indicator) -> list[Measurement]:
@@ -174,7 +172,8 @@ def measurements_of(indicator: Indicator) -> list[Measurement]:
 
 # --- History -----------------------------------------------------------------------------------------------
 
-IGNORED = {"id", "history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+# A value's `status` is derived (recomputed by the rule), not part of its history.
+IGNORED = {"id", "history_id", "history_date", "history_change_reason", "history_type", "history_user", "status"}
 DECIMAL_FIELDS = {"value", "baseline_value", "min_value", "max_value"}
 
 

@@ -7,6 +7,8 @@ the first one saved. Bounds are checked under the lock too.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,9 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ctg.models import User
-from evaluation.enums import Period, Provenance
-from evaluation.models import VALUE_TAKEN, Indicator, Measurement
+from evaluation.enums import IndicatorStatus, Period, Provenance
+from evaluation.models import VALUE_TAKEN, Indicator, IndicatorTarget, Measurement
 from evaluation.numbers import format_decimal
+from evaluation.status import year_status
 
 logger = logging.getLogger("evaluation")
 
@@ -29,6 +32,7 @@ BELOW_MIN = "La valeur doit être supérieure ou égale à {bound}."
 ABOVE_MAX = "La valeur doit être inférieure ou égale à {bound}."
 
 UNSET = object()
+BATCH = 500  # indicators refreshed per round trip (SQLite caps a query's parameters)
 
 
 class IndicatorGone(Exception):
@@ -74,6 +78,7 @@ def measurement_record(
         message = CHANGED_MEANWHILE if previous is not None else ALREADY_THERE
         raise ValidationError({"value": message.format(value=format_decimal(stored.value) if stored else "—")})
     now = timezone.now()
+    status = year_status(indicator, targets_of([indicator.pk])[indicator.pk], value, year)
     if stored is None:
         measurement = Measurement(
             indicator=indicator,
@@ -84,6 +89,7 @@ def measurement_record(
             provenance=provenance,
             author=by,
             recorded_at=now,
+            status=status if period == Period.YEAR else IndicatorStatus.NO_DATA,
         )
         measurement.full_clean()
         try:
@@ -99,7 +105,8 @@ def measurement_record(
             by,
             now,
         )
-        fields = ["value", "provenance", "author", "recorded_at"]
+        measurement.status = status if period == Period.YEAR else IndicatorStatus.NO_DATA
+        fields = ["value", "provenance", "author", "recorded_at", "status"]
         if comment is not None:
             measurement.comment = comment
             fields.append("comment")
@@ -109,3 +116,36 @@ def measurement_record(
         extra={"indicator": indicator.pk, "year": year, "period": period, "provenance": provenance},
     )
     return measurement
+
+
+def targets_of(indicator_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """The targets of each indicator, by year."""
+    targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = IndicatorTarget.objects.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "year", "value")
+    for indicator_id, year, value in rows:
+        targets[indicator_id][year] = value
+    return targets
+
+
+@transaction.atomic
+def statuses_refresh(*, indicator_ids: Iterable[int]) -> int:
+    """Recompute the status stored on every value of a whole year of these indicators, after a change of their
+    targets, baseline or direction (or rows written in bulk); save the statuses that changed, and only them.
+    Returns how many changed. The callers that change a definition hold the indicator's lock."""
+    ids = list(indicator_ids)
+    changed = []
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        indicators = Indicator.objects.only("direction", "baseline_value", "baseline_year").in_bulk(batch)
+        targets = targets_of(batch)
+        values = Measurement.objects.filter(indicator_id__in=batch, period=Period.YEAR).only(
+            "indicator_id", "year", "value", "status"
+        )
+        for measurement in values:
+            indicator = indicators[measurement.indicator_id]
+            status = year_status(indicator, targets[indicator.pk], measurement.value, measurement.year)
+            if status != measurement.status:
+                measurement.status = status
+                changed.append(measurement)
+    Measurement.objects.bulk_update(changed, ["status"], batch_size=BATCH)
+    return len(changed)

@@ -14,13 +14,13 @@ The rule (shown to users on the indicator pages, `RULE`):
 "Meets" follows the desired direction: at least the target for an indicator to raise, at most for one to
 lower, within 5 % of the target for one to keep stable.
 
-It is one SQL expression (`IndicatorQuerySet.with_status`), so lists, filters, the dashboard and the bilan
-agree, on SQLite as on PostgreSQL. The arithmetic is in floating point: SQLite would divide integers.
+The rule is computed here, in Python, once per value of a whole year, and stored on that value
+(`Measurement.status`) by `evaluation.services.statuses_refresh` whenever a value, a target, the baseline or
+the direction changes: lists, filters, the dashboard and the bilan then read and count a column, and agree.
 """
 
-from django.db.models import Case, F, FloatField, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Abs, Cast, Coalesce, NullIf
-from django.db.models.lookups import LessThanOrEqual
+from collections.abc import Mapping
+from decimal import Decimal
 
 from evaluation.enums import Direction, IndicatorStatus
 
@@ -34,59 +34,62 @@ RULE = (
 )
 STABLE_TOLERANCE = 0.05
 EPSILON = 1e-9
-NULL = Value(None, output_field=FloatField())
+
+Targets = Mapping[int, Decimal]  # an indicator's targets by year
 
 
-def as_float(expression):
-    return Cast(expression, FloatField())
+def expected_value(targets: Targets, baseline_year: int | None, baseline_value, year: int) -> float | None:
+    """The expected value of `year`: its target, else the linear trajectory's point (see the module's rule)."""
+    before = [target_year for target_year in targets if target_year <= year]
+    after = [target_year for target_year in targets if target_year >= year]
+    previous = None
+    if before:
+        previous = (max(before), float(targets[max(before)]))
+    elif baseline_year is not None and baseline_value is not None and baseline_year <= year:
+        previous = (baseline_year, float(baseline_value))
+    following = (min(after), float(targets[min(after)])) if after else None
+    if previous and following and following[0] != previous[0]:
+        (start_year, start), (end_year, end) = previous, following
+        return start + (end - start) * (year - start_year) / (end_year - start_year)
+    if previous:
+        return previous[1]
+    return following[1] if following else None
 
 
-def expected_value(targets: QuerySet, year: int) -> Coalesce:
-    """The expected value of `year`, from the indicator's `targets` (a queryset filtered on
-    `indicator=OuterRef("pk")`) and its baseline.
-
-    Written with COALESCE and NULLIF rather than CASE, so that each subquery appears as few times as possible:
-    the expression is inlined wherever the status refers to it, and its size is what the database (and Django,
-    compiling it) pays for. The trajectory is NULL when a point is missing, or when the previous and the next
-    point are the same target (the year's own target): the COALESCE then falls back on that point.
-    """
-    before = targets.filter(year__lte=year).order_by("-year")
-    after = targets.filter(year__gte=year).order_by("year")
-    baseline_usable = Q(baseline_year__isnull=False, baseline_year__lte=year)
-    previous_value = Coalesce(
-        as_float(Subquery(before.values("value")[:1])),
-        Case(When(baseline_usable, then=as_float(F("baseline_value"))), default=NULL),
-    )
-    previous_year = Coalesce(
-        as_float(Subquery(before.values("year")[:1])),
-        Case(When(baseline_usable, then=as_float(F("baseline_year"))), default=NULL),
-    )
-    next_value = as_float(Subquery(after.values("value")[:1]))
-    next_year = as_float(Subquery(after.values("year")[:1]))
-    trajectory = previous_value + (next_value - previous_value) * (Value(float(year)) - previous_year) / NullIf(
-        next_year - previous_year, Value(0.0)
-    )
-    return Coalesce(trajectory, previous_value, next_value, output_field=FloatField())
+def final_target(targets: Targets) -> Decimal | None:
+    """The target of the last year that has one."""
+    return targets[max(targets)] if targets else None
 
 
-def meets(value, target) -> Q:
-    """`value` meets `target` in the indicator's desired direction (both float expressions): its shortfall, the
-    distance it still has to go, is at most nothing. Each of `value` and `target` appears once per direction."""
-    shortfall = Case(
-        When(direction=Direction.UP, then=target - value),
-        When(direction=Direction.DOWN, then=value - target),
-        default=Abs(value - target) - Abs(target) * Value(STABLE_TOLERANCE),
-        output_field=FloatField(),
-    )
-    return Q(LessThanOrEqual(shortfall, Value(EPSILON)))
+def meets(value: float, target: float, direction: str) -> bool:
+    """`value` meets `target` in the desired `direction`: the distance it still has to go is at most nothing."""
+    if direction == Direction.UP:
+        shortfall = target - value
+    elif direction == Direction.DOWN:
+        shortfall = value - target
+    else:
+        shortfall = abs(value - target) - abs(target) * STABLE_TOLERANCE
+    return shortfall <= EPSILON
 
 
-def status_of(value: str, expected: str, final: str) -> Case:
-    """The status from the annotations named `value`, `expected` and `final`."""
-    value_expr, expected_expr, final_expr = as_float(F(value)), F(expected), as_float(F(final))
-    return Case(
-        When(Q(**{f"{value}__isnull": True}) | Q(**{f"{final}__isnull": True}), then=Value(IndicatorStatus.NO_DATA)),
-        When(meets(value_expr, final_expr), then=Value(IndicatorStatus.REACHED)),
-        When(meets(value_expr, expected_expr), then=Value(IndicatorStatus.ON_TRACK)),
-        default=Value(IndicatorStatus.LATE),
-    )
+def status_of(value, expected: float | None, final, direction: str) -> IndicatorStatus:
+    if value is None or final is None:
+        return IndicatorStatus.NO_DATA
+    value = float(value)
+    if meets(value, float(final), direction):
+        return IndicatorStatus.REACHED
+    if expected is not None and meets(value, expected, direction):
+        return IndicatorStatus.ON_TRACK
+    return IndicatorStatus.LATE
+
+
+def indicator_expected(indicator, targets: Targets, year: int) -> float | None:
+    """The expected value of `year` for `indicator` (anything with its baseline), whose targets are `targets`."""
+    return expected_value(targets, indicator.baseline_year, indicator.baseline_value, year)
+
+
+def year_status(indicator, targets: Targets, value, year: int) -> IndicatorStatus:
+    """The status of `value`, the value of the whole of `year` of `indicator` (anything with its baseline and
+    direction), whose targets are `targets`."""
+    expected = indicator_expected(indicator, targets, year)
+    return status_of(value, expected, final_target(targets), indicator.direction)

@@ -21,7 +21,7 @@ from ctg.models import Convention
 from evaluation.charts import LineChart, indicator_chart, number_text, value_text
 from evaluation.enums import IndicatorKind, IndicatorStatus, Period, QuestionKind
 from evaluation.models import Indicator, IndicatorTarget, Measurement, Question, Survey, Workshop
-from evaluation.status import RULE
+from evaluation.status import RULE, indicator_expected
 
 if TYPE_CHECKING:
     from reports.bilan import BilanSource
@@ -132,6 +132,7 @@ class EvaluationData:
 
     def row(self, indicator: Indicator, *, chart: bool = False) -> IndicatorRow:
         values, targets = self.values.get(indicator.pk, {}), self.targets.get(indicator.pk, {})
+        expected = indicator_expected(indicator, targets, self.year)
         baseline = MISSING
         if indicator.baseline_value is not None:
             baseline = f"{indicator_number(indicator.baseline_value, indicator)} ({indicator.baseline_year})"
@@ -141,8 +142,8 @@ class EvaluationData:
             baseline=baseline,
             previous=indicator_number(values.get(self.year - 1), indicator),
             value=indicator_number(indicator.value_of_year, indicator),
-            target=indicator_number(indicator.expected_of_year, indicator),
-            on_trajectory=indicator.expected_of_year is not None and self.year not in targets,
+            target=indicator_number(expected, indicator),
+            on_trajectory=expected is not None and self.year not in targets,
             status=indicator.status,
             status_label=IndicatorStatus(indicator.status).label,
             chart=indicator_chart(indicator, values, targets, years=self.years) if chart else None,

@@ -3,8 +3,8 @@ year-N values still awaited per service, each linked to the page that lists them
 shown by the partial "reports/_dashboard_indicators.html"). Also what the campaign reminders read: which
 indicators await a year-N value and from which service.
 
-Two queries whatever the size of the plan: the status is the one annotation of
-`IndicatorQuerySet.with_status`, counted per axis with a window function that also keeps each axis's first
+Two queries whatever the size of the plan: the status is the one stored on each value of a year
+(`IndicatorQuerySet.in_status`), counted per axis with a window function that also keeps each axis's first
 indicators; the missing values are counted per service in one aggregate.
 """
 
@@ -94,8 +94,7 @@ def late_groups(convention: Convention, year: int, axes: list[Axis]) -> list[Lat
     rows = (
         Indicator.objects.of_convention(convention)
         .filter(Q(action__isnull=True) | Q(action__archived_at__isnull=True))
-        .with_status(year)
-        .filter(status=IndicatorStatus.LATE)
+        .in_status(year, IndicatorStatus.LATE)
         .annotate(
             axis_key=axis_key,
             rank=Window(RowNumber(), partition_by=[axis_key], order_by=[F("code").asc(), F("pk").asc()]),

@@ -128,21 +128,23 @@ TargetFormSet = forms.formset_factory(TargetForm, formset=BaseTargetFormSet, ext
 
 
 class IndicatorFilter(django_filters.FilterSet):
-    """Filters of the list; the choices are the convention's. The status is the one of the year shown (the
-    view annotates it before filtering)."""
+    """Filters of the list; the choices are the convention's. The status is the one of `year`, the year shown."""
 
     q = django_filters.CharFilter(label="Recherche", method="search", widget=forms.TextInput(attrs={"type": "search"}))
     kind = django_filters.ChoiceFilter(label="Type", choices=IndicatorKind.choices, empty_label="Tous")
     axis = django_filters.ModelChoiceFilter(label="Axe", method="in_axis", queryset=Axis.objects.none())
     service = django_filters.ModelChoiceFilter(label="Service", method="of_service", queryset=Service.objects.all())
-    status = django_filters.ChoiceFilter(label="Statut", choices=IndicatorStatus.choices, empty_label="Tous")
+    status = django_filters.ChoiceFilter(
+        label="Statut", choices=IndicatorStatus.choices, empty_label="Tous", method="in_status"
+    )
 
     class Meta:
         model = Indicator
         fields = []
 
-    def __init__(self, data=None, *args, convention: Convention, **kwargs):
+    def __init__(self, data=None, *args, convention: Convention, year: int, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.year = year
         self.filters["axis"].queryset = convention.axes.all()
         self.filters["service"].queryset = Service.objects.order_by("name")
         for name in ("axis", "service"):
@@ -156,6 +158,9 @@ class IndicatorFilter(django_filters.FilterSet):
     def in_axis(self, queryset, name, value):
         """Attached to the axis, to one of its objectives, or to an action of one of them."""
         return queryset.filter(Q(axis=value) | Q(objective__axis=value) | Q(action__objective__axis=value))
+
+    def in_status(self, queryset, name, value):
+        return queryset.in_status(self.year, value)
 
     def of_service(self, queryset, name, value):
         """Whose values that service's head enters."""

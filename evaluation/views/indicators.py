@@ -42,8 +42,10 @@ from evaluation.selectors import (
     with_figures,
     year_of,
     yearly_figures,
+    yearly_statuses,
+    yearly_targets,
 )
-from evaluation.services import IndicatorGone, indicator_lock, measurement_record
+from evaluation.services import IndicatorGone, indicator_lock, measurement_record, statuses_refresh
 from evaluation.status import RULE
 
 logger = logging.getLogger("evaluation")
@@ -72,7 +74,7 @@ def indicator_list(request):
     queryset = with_figures(
         Indicator.objects.of_convention(convention).select_related("action", "objective", "axis", "service"), year
     )
-    filterset = IndicatorFilter(request.GET, queryset=queryset, convention=convention)
+    filterset = IndicatorFilter(request.GET, queryset=queryset, convention=convention, year=year)
     # The plan's indicators first; the context ones have their own page too (the diagnostic).
     context_last = Case(When(kind=IndicatorKind.CONTEXT, then=Value(1)), default=Value(0))
     ordered = filterset.qs.order_by(context_last, "code")
@@ -114,6 +116,7 @@ def definition_page(request, form: IndicatorForm, targets, *, title: str, cancel
             def save() -> Indicator:
                 indicator = save_owned_fields(form)
                 targets.save(indicator)
+                statuses_refresh(indicator_ids=[indicator.pk])  # the baseline, direction or targets may have moved
                 return indicator
 
             if (indicator := save_form(form, save)) is not None:
@@ -187,6 +190,7 @@ def detail_context(indicator: Indicator, user: User, **extra) -> dict:
     convention = indicator.convention
     years = list(convention.years)
     can_enter = can_enter_values(user, indicator)
+    stored, targets = yearly_statuses(indicator), yearly_targets(indicator)
     form = None
     if can_enter:
         form = MeasurementForm(indicator=indicator, convention=convention, initial={"year": year_of(convention)})
@@ -198,8 +202,8 @@ def detail_context(indicator: Indicator, user: User, **extra) -> dict:
             "min": value_text(indicator.min_value, indicator.decimals, indicator.unit),
             "max": value_text(indicator.max_value, indicator.decimals, indicator.unit),
         },
-        "year_figures": yearly_figures(indicator, years),
-        "chart": chart_of(indicator, years),
+        "year_figures": yearly_figures(indicator, years, stored, targets),
+        "chart": chart_of(indicator, stored, targets, years),
         "measurements": measurements_of(indicator),
         "history": indicator_history(indicator),
         "can_manage": can_manage_evaluation(user),

@@ -16,6 +16,7 @@ from evaluation.models import (
     Survey,
     Workshop,
 )
+from evaluation.services import statuses_refresh
 from tests.actions.factories import ActionFactory
 from tests.ctg.factories import ConventionFactory
 
@@ -37,7 +38,23 @@ class IndicatorFactory(DjangoModelFactory):
         with_baseline = factory.Trait(baseline_value=Decimal("100"), baseline_year=2022)
 
 
-class IndicatorTargetFactory(DjangoModelFactory):
+class RefreshingStatuses(DjangoModelFactory):
+    """A target or value written straight to the database: the stored statuses are refreshed as the app's
+    writes do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = super()._create(model_class, *args, **kwargs)
+        statuses_refresh(indicator_ids=[instance.indicator_id])
+        if model_class is Measurement:
+            instance.refresh_from_db(fields=["status"])
+        return instance
+
+
+class IndicatorTargetFactory(RefreshingStatuses):
     class Meta:
         model = IndicatorTarget
 
@@ -46,7 +63,7 @@ class IndicatorTargetFactory(DjangoModelFactory):
     value = Decimal("150")
 
 
-class MeasurementFactory(DjangoModelFactory):
+class MeasurementFactory(RefreshingStatuses):
     class Meta:
         model = Measurement
 

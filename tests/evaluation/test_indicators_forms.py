@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from evaluation.enums import IndicatorStatus
 from evaluation.forms.indicators import YEARS_CHANGED, IndicatorForm
 from evaluation.models import BASELINE_INCOMPLETE, BOUNDS_INVERTED, CODE_TAKEN, ONE_ATTACHMENT, Indicator
 from tests.actions.factories import ActionFactory
@@ -141,6 +142,20 @@ class TestEdit:
             (2025, "+"),
             (2026, "+"),
         ]
+
+    def test_new_targets_and_direction_move_the_stored_status_of_the_values(self, client_for, data, indicator):
+        value = MeasurementFactory(indicator=indicator, year=2025, value=Decimal("130"))  # 135 expected in 2025
+        assert value.status == IndicatorStatus.LATE
+        payload = data(**{"targets-2-value": "120", "targets-3-value": "125", "targets-4-value": "150"})
+        assert client_for("coordination").post(self.url(indicator), payload).status_code == 302
+        value.refresh_from_db()
+        assert value.status == IndicatorStatus.ON_TRACK
+        payload = data(direction="down", **{"targets-2-value": "120", "targets-4-value": "100"})
+        assert client_for("coordination").post(self.url(indicator), payload).status_code == 302
+        value.refresh_from_db()
+        assert value.status == IndicatorStatus.LATE  # to lower: 110 expected in 2025
+        # The status is derived: the value's own history records no change.
+        assert value.history.count() == 1
 
     def test_saves_only_the_forms_fields(self, client_for, data, indicator):
         """Fields the form does not hold (the convention, the creation date) are not written back."""
