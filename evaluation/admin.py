@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluation.models import (
     Answer,
+    AnswerCount,
     Assessment,
     Indicator,
     IndicatorTarget,
@@ -21,7 +22,8 @@ class TargetInline(admin.TabularInline):
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Values are entered in the app (locked, bounds checked, statuses computed); targets with their indicator."""
+    """Values are entered in the app (locked, bounds checked, statuses computed), targets with their indicator;
+    survey answers come from the public page, which keeps their counts."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -74,13 +76,18 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["survey", "submitted_at"]
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyAdmin):
     list_display = ["question", "value"]
+
+
+@admin.register(AnswerCount)
+class AnswerCountAdmin(ReadOnlyAdmin):
+    list_display = ["question", "value", "count"]
 
 
 @admin.register(Workshop)

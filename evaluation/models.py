@@ -332,6 +332,8 @@ class Question(models.Model):
     choices = models.TextField(
         "choix proposés", blank=True, help_text="Un choix par ligne (choix unique ou multiple)."
     )
+    # The responses that answered it, counted as they arrive (`evaluation.tallies`).
+    respondent_count = models.PositiveIntegerField("répondant·e·s", default=0, editable=False)
 
     class Meta:
         verbose_name = "question"
@@ -388,9 +390,28 @@ class Answer(models.Model):
                 condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="answer_score_1_to_5"
             )
         ]
+        # A question's latest answers first (the free texts the results page shows).
+        indexes = [models.Index(fields=["question", "id"], name="answer_question_latest")]
 
     def __str__(self):
         return self.value[:50]
+
+
+class AnswerCount(models.Model):
+    """How many responses gave `value` to a question other than a free text: the results read these counts,
+    kept as responses arrive (`evaluation.tallies`), rather than counting every answer each time."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answer_counts")
+    value = models.TextField("réponse")
+    count = models.PositiveIntegerField("nombre", default=0)
+
+    class Meta:
+        verbose_name = "décompte des réponses"
+        verbose_name_plural = "décomptes des réponses"
+        constraints = [models.UniqueConstraint(fields=["question", "value"], name="answer_count_unique_value")]
+
+    def __str__(self):
+        return f"{self.value[:50]} : {self.count}"
 
 
 class Workshop(models.Model):

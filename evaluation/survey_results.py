@@ -1,6 +1,7 @@
-"""What a survey's answers add up to, aggregated by the database in a fixed number of queries whatever the
-number of responses: per question, the people who answered it, the count of each answer (the bars of its
-chart), the average and the share of 4 and 5 of a 1–5 scale, and the latest free texts.
+"""What a survey's answers add up to, read from the counts kept as responses arrive (`evaluation.tallies`),
+in a fixed number of queries whatever the number of responses: per question, the people who answered it,
+the count of each answer (the bars of its chart), the average and the share of 4 and 5 of a 1–5 scale, and
+the latest free texts.
 
 Also the survey's state (à venir, ouverte, close) and the raw table of the exports."""
 
@@ -8,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ctg.templatetags.french import NARROW_NBSP
 from evaluation.enums import QuestionKind
 from evaluation.forms.surveys import SCALE_LABELS, YES_NO
-from evaluation.models import Answer, Question, Response, Survey
+from evaluation.models import Answer, AnswerCount, Question, Response, Survey
 from evaluation.numbers import format_decimal
 
 # The free texts shown per question on the results page; the others are a click away, paginated.
@@ -171,34 +172,28 @@ def _bars(question: Question, counts: dict[str, int], respondents: int) -> list[
     return bars
 
 
+def latest_texts(sample: int) -> dict:
+    """Annotations `latest_0`… of a question: its `sample` latest answers, newest first (by their order of
+    arrival), each through the index of a question's answers."""
+    answers = Answer.objects.filter(question=OuterRef("pk")).order_by("-pk").values("value")
+    return {f"latest_{rank}": Subquery(answers[rank : rank + 1]) for rank in range(sample)}
+
+
 def question_results(survey: Survey, *, text_sample: int = TEXT_SAMPLE) -> list[QuestionResult]:
-    """The results of each question of `survey`, in its order: four queries whatever the numbers of
-    questions and responses."""
-    questions = list(survey.questions.all())
-    answers = Answer.objects.filter(question__survey=survey).order_by()
-    respondents = dict(
-        answers.values("question_id").annotate(n=Count("response_id", distinct=True)).values_list("question_id", "n")
-    )
+    """The results of each question of `survey`, in its order, from the counts kept as responses arrive
+    (`evaluation.tallies`): two queries whatever the numbers of questions and responses."""
+    questions = list(survey.questions.annotate(**latest_texts(text_sample)))
+    respondents = {question.pk: question.respondent_count for question in questions}
     counts: dict[int, dict[str, int]] = {}
-    for question_id, value, n in (
-        answers.exclude(question__kind=QuestionKind.TEXT)
-        .values("question_id", "value")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "value", "n")
+    for question_id, value, n in AnswerCount.objects.filter(question__survey=survey).values_list(
+        "question_id", "value", "count"
     ):
         counts.setdefault(question_id, {})[value] = n
-    texts: dict[int, list[str]] = {}
-    latest = Window(
-        RowNumber(), partition_by=[F("question_id")], order_by=[F("response__submitted_at").desc(), F("pk").desc()]
-    )
-    for question_id, value in (
-        answers.filter(question__kind=QuestionKind.TEXT)
-        .annotate(rank=latest)
-        .filter(rank__lte=text_sample)
-        .order_by("question_id", "rank")
-        .values_list("question_id", "value")
-    ):
-        texts.setdefault(question_id, []).append(value)
+    texts = {
+        question.pk: [text for rank in range(text_sample) if (text := getattr(question, f"latest_{rank}"))]
+        for question in questions
+        if question.kind == QuestionKind.TEXT
+    }
 
     results = []
     for question in questions:
@@ -219,12 +214,12 @@ def question_results(survey: Survey, *, text_sample: int = TEXT_SAMPLE) -> list[
 
 def high_share_of(question: Question) -> tuple[Decimal | None, int]:
     """(share of 4 and 5 in %, unrounded; number of respondents) of a scale question, read afresh."""
-    stats = question.answers.aggregate(
-        respondents=Count("response_id", distinct=True), high=Count("pk", filter=Q(score__gte=HIGH_SCORE))
-    )
-    if not stats["respondents"]:
+    respondents = Question.objects.filter(pk=question.pk).values_list("respondent_count", flat=True).first()
+    if not respondents:
         return None, 0
-    return Decimal(100) * stats["high"] / stats["respondents"], stats["respondents"]
+    counts = AnswerCount.objects.filter(question=question).values_list("value", "count")
+    high = sum(count for value, count in counts if int(value) >= HIGH_SCORE)
+    return Decimal(100) * high / respondents, respondents
 
 
 def export_table(survey: Survey) -> tuple[list[str], list[list]]:

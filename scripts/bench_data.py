@@ -28,6 +28,7 @@ from django.utils import timezone
 from actions.models import Action, ActionPartner, BudgetLine, Milestone, ProgressUpdate
 from ctg.models import Convention
 from evaluation.models import Answer, Assessment, Indicator, IndicatorTarget, Measurement, Response, Workshop
+from evaluation.tallies import tallies_rebuild
 
 BATCH = 1000
 # Records of an action copied with it, each with its django-simple-history rows when it has some.
@@ -192,6 +193,8 @@ def multiply(factor: int) -> dict[str, int]:
     with transaction.atomic():
         for number in range(2, factor + 1):
             plan.copy(number, counts)
+        # The copied responses answer the demo's own surveys: their counts are made again.
+        tallies_rebuild(survey_ids=sorted({response.survey_id for response in plan.responses}))
     return dict(counts)
 
 

@@ -13,6 +13,7 @@ from actions.models import Action
 from ctg.models import Convention, User
 from evaluation.enums import QuestionKind
 from evaluation.models import Answer, Question, Response, Survey
+from evaluation.tallies import tallies_rebuild
 
 SCALE, SINGLE, MULTIPLE, YES_NO, TEXT = (
     QuestionKind.SCALE,
@@ -167,6 +168,7 @@ def _answers(survey: Survey, spec: list, texts: list[str], *, count: int, until:
         for question, (kind, _, required, choices, spread) in zip(questions, spec, strict=True):
             answers += _answer(response, question, kind, required, choices, spread, texts, rng)
     Answer.objects.bulk_create(answers)
+    tallies_rebuild(survey_ids=[survey.pk])
 
 
 def _answer(response, question, kind, required, choices, spread, texts, rng) -> list[Answer]:

@@ -37,6 +37,7 @@ from ctg.security import client_ip
 from ctg.templatetags.french import long_date
 from evaluation.forms.surveys import HONEYPOT, AnswerForm
 from evaluation.models import Answer, Response, Survey
+from evaluation.tallies import tallies_add
 
 logger = logging.getLogger("evaluation")
 
@@ -104,11 +105,12 @@ def response_submit(*, survey: Survey, answers: list, nonce: str, client: str) -
             response = Response.objects.create(survey=survey, client_hash=client, nonce=nonce)
     except IntegrityError:  # the same form, sent twice at the same instant
         return Outcome.DUPLICATE
-    Answer.objects.bulk_create(
+    stored = Answer.objects.bulk_create(
         Answer(response=response, question=question, value=value, score=score)
         for question, value, score in answers
         if current.get(question.pk) == question.kind
     )
+    tallies_add(stored)
     logger.info("survey response stored", extra={"survey": survey.pk, "response": response.pk})
     return Outcome.STORED
 

@@ -17,6 +17,7 @@ from evaluation.models import (
     Workshop,
 )
 from evaluation.services import statuses_refresh
+from evaluation.tallies import tallies_rebuild
 from tests.actions.factories import ActionFactory
 from tests.ctg.factories import ConventionFactory
 
@@ -112,8 +113,16 @@ class ResponseFactory(DjangoModelFactory):
 
 
 class AnswerFactory(DjangoModelFactory):
+    """An answer written straight to the database: its survey's counts are made again, as the demo does."""
+
     class Meta:
         model = Answer
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        answer = super()._create(model_class, *args, **kwargs)
+        tallies_rebuild(survey_ids=[answer.question.survey_id])
+        return answer
 
     response = factory.SubFactory(ResponseFactory)
     question = factory.SubFactory(QuestionFactory)

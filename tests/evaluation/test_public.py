@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from evaluation.forms.surveys import ANSWER_REQUIRED, HONEYPOT, TEXT_REQUIRED
-from evaluation.models import Answer, Response, Survey
+from evaluation.models import Answer, AnswerCount, Response, Survey
 from evaluation.views.public import (
     FORM_EXPIRED,
     RATE_LIMIT,
@@ -129,6 +129,21 @@ class TestAnswering:
         page = client.get(response.url)
         assert page.status_code == 200
         assert "Vos réponses à l'enquête « Satisfaction des familles » sont bien enregistrées." in page.text
+
+    def test_each_response_is_counted_once_as_it_arrives(self, client, survey):
+        client.post(url(survey), answers(survey))
+        client.post(url(survey), answers(survey, multiple=["Arts"], text=""))
+        counts = dict(AnswerCount.objects.filter(question__survey=survey).values_list("question__kind", "value"))
+        assert set(AnswerCount.objects.values_list("question__kind", "value", "count")) == {
+            ("multiple", "Arts", 2),
+            ("multiple", "Sorties", 1),
+            ("scale", "4", 2),
+            ("single", "Palissy", 2),
+            ("yes_no", "Oui", 2),
+        }
+        assert "text" not in counts  # free texts are listed, not counted
+        respondents = dict(survey.questions.values_list("kind", "respondent_count"))
+        assert respondents == {"scale": 2, "single": 2, "multiple": 2, "yes_no": 2, "text": 1}
 
     def test_optional_questions_may_stay_blank(self, client, survey):
         client.post(url(survey), answers(survey, multiple=None, text=""))

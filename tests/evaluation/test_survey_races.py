@@ -42,6 +42,19 @@ def test_a_double_click_is_one_response(survey, monkeypatch):
     assert Answer.objects.filter(question=survey.scale).count() == ROUNDS
 
 
+def test_responses_arriving_together_are_all_counted(survey, monkeypatch):
+    pause_before(monkeypatch, public, "response_submit")
+    for number in range(ROUNDS):
+        addresses = [f"198.51.100.{10 + 3 * number + n}" for n in range(3)]
+        responses = race(*[lambda a=address: answer(survey, address=a) for address in addresses])
+        assert [r.status_code for r in responses] == [302, 302, 302]
+    survey.scale.refresh_from_db()
+    assert survey.scale.respondent_count == 3 * ROUNDS
+    assert list(survey.scale.answer_counts.values_list("value", "count")) == [("5", 3 * ROUNDS)]
+    survey.text.refresh_from_db()
+    assert survey.text.respondent_count == 3 * ROUNDS
+
+
 def test_a_burst_from_one_address_stops_at_the_limit(survey, rf, monkeypatch):
     hashed = client_hash(rf.get("/", REMOTE_ADDR="198.51.100.1"))
     ResponseFactory.create_batch(RATE_LIMIT - 1, survey=survey, client_hash=hashed)
