@@ -1,9 +1,10 @@
 """The entry grid's rows: one per indicator a service fills in, with its figures of the year, the value stored and
 the form to enter it (or none: read-only), grouped by action.
 
-The grid shows one service at a time, a page of rows at a time: `grid_keys` puts every indicator of the service
-in the grid's order (and counts the missing values) in one light query, `grid_rows` reads the page's rows in two
-queries whatever their number, and `service_counts` gives the coordination the services to move between.
+The grid shows one service at a time, a page of rows at a time: `in_grid_order` has the database sort the
+service's indicators so that only a page of them is read, `grid_counts` counts them and their missing values,
+`grid_rows` reads the page's rows in a fixed number of queries whatever their number, and `service_counts`
+gives the coordination the services to move between.
 `evaluation.views.grid` serves the page and saves.
 """
 
@@ -12,8 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from ctg.models import Convention, Service, User
 from evaluation.charts import value_text
 from evaluation.enums import Period, Provenance
 from evaluation.forms.grid import GridValueForm, row_ids
-from evaluation.models import Indicator, Measurement
+from evaluation.models import Indicator, Measurement, values_of_year
 from evaluation.perms import can_enter_values
 from evaluation.selectors import figures, with_figures
 
@@ -78,13 +79,12 @@ class ServiceCount:
 def service_counts(convention: Convention, year: int) -> list[ServiceCount]:
     """The services that have indicators to fill in, by name, with their numbers of indicators and of missing
     values for `year`, in one query."""
-    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
     rows = (
         grid_indicators(convention, Scope(None, own=False))
         .annotate(service_name=Coalesce("service__name", "action__pilot_service__name"))
         .order_by()
         .values("entering_service", "service_name")
-        .annotate(total=Count("pk"), missing=Count("pk", filter=~Exists(measured)))
+        .annotate(total=Count("pk"), missing=Count("pk", filter=~Q(pk__in=values_of_year(year))))
         .order_by("service_name", "entering_service")
     )
     return [ServiceCount(row["entering_service"], row["service_name"], row["total"], row["missing"]) for row in rows]
@@ -92,33 +92,24 @@ def service_counts(convention: Convention, year: int) -> list[ServiceCount]:
 
 def grid_counts(indicators, year: int) -> dict[str, int]:
     """The number of indicators and of those still without a value for `year`, in one query."""
-    missing = Q(pk__in=indicators.missing_value(year).values("pk"))
+    missing = ~Q(pk__in=values_of_year(year))
     return indicators.aggregate(total=Count("pk"), missing=Count("pk", filter=missing))
 
 
 # --- Rows and groups ------------------------------------------------------------------------------------
 
 
-def group_key(action_code: str | None, objective_code: str | None, axis_code: str | None) -> tuple[int, str]:
-    """(rank, code) of what an indicator is attached to: its action first, then its objective, its axis, or none."""
-    for rank, code in enumerate((action_code, objective_code, axis_code)):
-        if code is not None:
-            return (rank, code)
-    return (3, "")
-
-
-def grid_keys(indicators, year: int) -> list[tuple[int, bool]]:
-    """(pk, missing) of every indicator of `indicators`, in the grid's order (by action code, then indicator
-    code), `missing` when it has no value for `year`: one query reading a few columns, so that the page reads
-    its rows only and the counters still count them all."""
-    measured = Measurement.objects.filter(indicator=OuterRef("pk"), year=year, period=Period.YEAR)
-    keys = (
-        indicators.order_by()
-        .annotate(measured=Exists(measured))
-        .values_list("pk", "code", "action__code", "objective__code", "axis__code", "measured")
+def in_grid_order(indicators):
+    """`indicators` in the grid's order, by the database: what each is attached to (its action, else its
+    objective, else its axis, else nothing) by code, then the indicator's code."""
+    rank = Case(
+        When(action__isnull=False, then=Value(0)),
+        When(objective__isnull=False, then=Value(1)),
+        When(axis__isnull=False, then=Value(2)),
+        default=Value(3),
     )
-    ordered = sorted(keys, key=lambda key: (group_key(*key[2:5]), key[1].lower(), key[0]))
-    return [(key[0], not key[5]) for key in ordered]
+    attached = Coalesce("action__code", "objective__code", "axis__code", Value(""))
+    return indicators.order_by(rank, attached, Lower("code"), "pk")
 
 
 @dataclass
@@ -144,7 +135,7 @@ class Row:
     def group(self) -> tuple:
         """(rank, code, title) of what the indicator is attached to: its action first."""
         indicator = self.indicator
-        if indicator.action_id:  # the order of `group_key`
+        if indicator.action_id:  # the order of `in_grid_order`
             return (0, indicator.action.code, str(indicator.action))
         if indicator.objective_id:
             return (1, indicator.objective.code, f"Objectif {indicator.objective}")
@@ -200,7 +191,7 @@ def grid_rows(indicators, year: int, user: User, *, forms: dict | None = None, s
 
 
 def groups_of(rows: list[Row]) -> list[Group]:
-    """Rows grouped by action (by code), each sorted by indicator code: the order of `grid_keys`."""
+    """Rows grouped by action (by code), each sorted by indicator code: the order of `in_grid_order`."""
     rows = sorted(rows, key=lambda row: (row.group[:2], row.indicator.code.lower(), row.indicator.pk))
     return [Group(title, list(group_rows)) for (_, _, title), group_rows in groupby(rows, key=lambda row: row.group)]
 

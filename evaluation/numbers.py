@@ -21,12 +21,15 @@ def parse_decimal(text: str) -> Decimal:
         raise ValueError(NOT_A_NUMBER) from error
 
 
+DECIMAL_INPUT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}  # a phone's numeric keypad, no suggestions
+
+
 class FrenchDecimalField(forms.CharField):
     """A decimal typed the French way; `max_digits`/`decimal_places` as the model field's."""
 
     def __init__(self, *, max_digits: int = 14, decimal_places: int = 4, **kwargs):
         self.max_digits, self.decimal_places = max_digits, decimal_places
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs=DECIMAL_INPUT_ATTRS))
         super().__init__(**kwargs)
 
     def to_python(self, value):

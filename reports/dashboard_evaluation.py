@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 
 from ctg.models import Axis, Convention
 from evaluation.enums import IndicatorStatus
+from evaluation.grid_rows import service_counts
 from evaluation.models import Indicator
 from reports.bilan import alphabetical
 
@@ -122,17 +123,12 @@ def late_groups(convention: Convention, year: int, axes: list[Axis]) -> list[Lat
 
 
 def missing_values(convention: Convention, year: int) -> list[MissingValues]:
-    """Per service, the indicators it enters still without a value of `year` (1 query)."""
-    rows = (
-        Indicator.objects.of_convention(convention)
-        .awaited()
-        .missing_value(year)
-        .values("entering_service")
-        .annotate(name=Coalesce("service__name", "action__pilot_service__name"), count=Count("pk"))
-        .order_by()
-    )
+    """Per service, the indicators it enters still without a value of `year` (1 query: the entry grid's
+    counters)."""
     missing = [
-        MissingValues(row["name"], row["count"], grid_url(convention, year, row["entering_service"])) for row in rows
+        MissingValues(count.name, count.missing, grid_url(convention, year, count.pk))
+        for count in service_counts(convention, year)
+        if count.missing
     ]
     return sorted(missing, key=lambda item: alphabetical(item.service))
 

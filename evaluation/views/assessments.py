@@ -35,7 +35,7 @@ logger = logging.getLogger("evaluation")
 get_or_post = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 25
 # The grid shows one axis at a time, thirty actions a page: its cost no longer grows with the plan.
-GRID_PAGE_SIZE = 30
+GRID_PAGE_SIZE = 15
 SAVED = "Évaluation enregistrée : « {} »."
 
 

@@ -37,9 +37,9 @@ from evaluation.grid_rows import (
     first_service,
     grid_counts,
     grid_indicators,
-    grid_keys,
     grid_rows,
     groups_of,
+    in_grid_order,
     service_counts,
 )
 from evaluation.models import Indicator, Measurement
@@ -52,7 +52,7 @@ logger = logging.getLogger("evaluation")
 
 TEMPLATE = "evaluation/grid.html"
 ROW_TEMPLATE = "evaluation/_grid_row.html"
-PAGE_SIZE = 40
+PAGE_SIZE = 20
 SAVED = "{code} : valeur {year} enregistrée ({value})."
 UNCHANGED = "{code} : la valeur {year} était déjà enregistrée, rien n'a changé."
 
@@ -108,10 +108,13 @@ def grid_url(year: int, query: dict[str, str], pk: int | None = None) -> str:
 
 def grid_page(request, convention: Convention, year: int, scope: Scope, *, error_row: int | None = None, forms=None):
     query = scope.query(request.GET)
-    keys = grid_keys(grid_indicators(convention, scope), year) if scope.service else []
-    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    indicators = grid_indicators(convention, scope) if scope.service else Indicator.objects.none()
+    counts = grid_counts(indicators, year)
+    paginator = Paginator(in_grid_order(indicators).values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = counts["total"]  # counted already, with the missing values
+    page = paginator.get_page(request.GET.get("page"))
     save_query = urlencode({**query, "page": page.number} if page.number > 1 else query)
-    indicators = Indicator.objects.filter(pk__in=[pk for pk, _ in page.object_list])
+    indicators = Indicator.objects.filter(pk__in=list(page.object_list))
     rows = grid_rows(indicators, year, request.user, forms=forms, save_query=save_query)
     context = {
         "convention": convention,
@@ -123,8 +126,7 @@ def grid_page(request, convention: Convention, year: int, scope: Scope, *, error
         "page_query": urlencode({"annee": year, **query}),
         "services": None if scope.own else service_counts(convention, year),
         "groups": groups_of(rows),
-        "total": len(keys),
-        "missing": sum(missing for _, missing in keys),
+        **counts,
         "editable": any(row.form for row in rows),
         "error_row": next((row for row in rows if row.indicator.pk == error_row), None),
         "rule": RULE,

@@ -7,16 +7,17 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.forms.grid import EMPTY, EMPTY_KEPT
+from evaluation.forms.grid import EMPTY, EMPTY_KEPT, GridHiddenInput, GridTextInput
 from evaluation.models import Measurement
-from evaluation.numbers import NOT_A_NUMBER
+from evaluation.numbers import DECIMAL_INPUT_ATTRS, NOT_A_NUMBER
 from evaluation.services import ABOVE_MAX, ALREADY_THERE, BELOW_MIN, CHANGED_MEANWHILE, INDICATOR_GONE
 from evaluation.status import RULE
-from evaluation.views.grid import SAVED, UNCHANGED, entry_year
+from evaluation.views.grid import PAGE_SIZE, SAVED, UNCHANGED, entry_year
 from tests.actions.factories import ActionFactory
 from tests.ctg.factories import ServiceFactory
 from tests.evaluation.factories import IndicatorFactory, IndicatorTargetFactory, MeasurementFactory
@@ -255,40 +256,41 @@ class TestPage:
 class TestPages:
     @pytest.fixture
     def many(self, own_action, service):
-        """41 indicators of the service, I00 to I40, without a value in 2026 except I00."""
-        indicators = [IndicatorFactory(action=own_action, code=f"I{number:02d}") for number in range(41)]
+        """One more indicator of the service than a page holds, without a value in 2026 except the first."""
+        indicators = [IndicatorFactory(action=own_action, code=f"I{number:02d}") for number in range(PAGE_SIZE + 1)]
         MeasurementFactory(indicator=indicators[0], year=YEAR, value=Decimal("1"))
         return indicators
 
-    def test_a_page_holds_40_indicators_and_the_second_the_rest(self, head, many):
+    def test_a_page_holds_page_size_indicators_and_the_second_the_rest(self, head, many):
+        assert PAGE_SIZE == 20
         first = text(head.get(grid()))
-        assert first.count('class="c-entry-grid__row') == 40
-        assert f'id="grid-row-{many[39].pk}"' in first and f'id="grid-row-{many[40].pk}"' not in first
+        assert first.count('class="c-entry-grid__row') == 20
+        assert f'id="grid-row-{many[19].pk}"' in first and f'id="grid-row-{many[20].pk}"' not in first
         # The counter counts the whole service, not the page.
-        assert "<strong>40 valeurs manquantes</strong> sur 41." in first
+        assert "<strong>20 valeurs manquantes</strong> sur 21." in first
         assert '<nav class="c-pagination" aria-label="Pages de la grille"' in first
         assert f'<a href="?annee={YEAR}&page=2">Suivante</a>' in first
 
         second = text(head.get(grid(page=2)))
         assert second.count('class="c-entry-grid__row') == 1
-        assert f'id="grid-row-{many[40].pk}"' in second
-        assert "<strong>40 valeurs manquantes</strong> sur 41." in second
+        assert f'id="grid-row-{many[20].pk}"' in second
+        assert "<strong>20 valeurs manquantes</strong> sur 21." in second
         # Its rows save back to the second page.
-        assert f'action="{save_url(many[40], page=2)}"' in second
+        assert f'action="{save_url(many[20], page=2)}"' in second
 
     def test_the_page_links_keep_the_year_and_the_service(self, coordination_client, many, service):
         page = text(coordination_client.get(grid(service=service.pk, page=2)))
         assert f'<a href="?annee={YEAR}&service={service.pk}&page=1">Précédente</a>' in page
-        assert f'action="{save_url(many[40], service=service.pk, page=2)}"' in page
+        assert f'action="{save_url(many[PAGE_SIZE], service=service.pk, page=2)}"' in page
 
     def test_a_page_beyond_the_last_shows_the_last(self, head, many):
         page = text(head.get(grid(page=9)))
-        assert f'id="grid-row-{many[40].pk}"' in page and page.count('class="c-entry-grid__row') == 1
+        assert f'id="grid-row-{many[PAGE_SIZE].pk}"' in page and page.count('class="c-entry-grid__row') == 1
 
     def test_an_error_without_javascript_shows_the_same_page_again(self, head, many):
-        response = post(head, many[40], "abc", htmx=False, page="2")
+        response = post(head, many[PAGE_SIZE], "abc", htmx=False, page="2")
         page = text(response)
-        assert response.status_code == 200 and NOT_A_NUMBER in row_of(page, many[40])
+        assert response.status_code == 200 and NOT_A_NUMBER in row_of(page, many[PAGE_SIZE])
         assert page.count('class="c-entry-grid__row') == 1
 
 
@@ -530,7 +532,7 @@ class TestQueries:
         services = [service, *ServiceFactory.create_batch(3)]
         client = client_for(role)
         self.make(1, objective, services)
-        with django_assert_max_num_queries(11) as few:
+        with django_assert_max_num_queries(12) as few:
             assert client.get(grid()).status_code == 200
         self.make(30, objective, services, start=1)
         with django_assert_max_num_queries(len(few)) as many:
@@ -541,15 +543,26 @@ class TestQueries:
     def test_a_page_costs_the_same_beyond_one_page(self, head, objective, service, django_assert_max_num_queries):
         services = [service, *ServiceFactory.create_batch(2)]
         self.make(1, objective, services)
-        with django_assert_max_num_queries(11) as few:
+        with django_assert_max_num_queries(12) as few:
             assert head.get(grid()).status_code == 200
-        self.make(90, objective, services, start=1)  # 60 indicators of the service: two pages
+        self.make(45, objective, services, start=1)  # 15 more indicators of the service: two pages
         with django_assert_max_num_queries(len(few)):
             page = text(head.get(grid(page=2)))
-        assert 0 < page.count('class="c-entry-grid__row') < 40
+        assert 0 < page.count('class="c-entry-grid__row') < PAGE_SIZE
 
     def test_saving_a_row_costs_a_fixed_number_of_queries(
         self, coordination_client, own_indicator, django_assert_max_num_queries
     ):
         with django_assert_max_num_queries(28):
             assert post(coordination_client, own_indicator, "12").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("inline", "template"), [(GridTextInput, forms.TextInput), (GridHiddenInput, forms.HiddenInput)]
+)
+@pytest.mark.parametrize("value", [None, "", "1 200,5", '"<Très bien> & plus"'])
+def test_the_grid_inputs_are_written_as_the_widget_templates_write_them(inline, template, value):
+    attrs = {"id": "grid-value-1", "form": "grid-form-1", "data-ctg-grid-input": "", "required": True, "x": False}
+    assert inline(attrs=DECIMAL_INPUT_ATTRS).render("value", value, attrs) == template(
+        attrs=DECIMAL_INPUT_ATTRS
+    ).render("value", value, attrs)
