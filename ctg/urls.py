@@ -60,6 +60,7 @@ urlpatterns = [
     path("ctg/", include((ctg_patterns, "ctg"))),
     path("actions/", include("actions.urls")),
     path("partenaires/", include("partners.urls")),
+    path("instances/", include("governance.urls")),
     path("", include("evaluation.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

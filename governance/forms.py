@@ -1,0 +1,147 @@
+"""Forms of the bodies, meetings, agendas, attendance and decisions."""
+
+from django import forms
+from django.db.models import Q
+
+from actions.models import Action
+from ctg.enums import Role
+from ctg.forms import CtgModelForm
+from ctg.models import Convention, User
+from governance.enums import ALLOWED_TRANSITIONS, AttendanceStatus, MeetingStatus
+from governance.models import END_BEFORE_START, OWNER_REQUIRED, AgendaItem, Attendance, Body, Decision, Meeting
+from partners.models import Contact
+
+STATUS_NOT_ALLOWED = "Une réunion « {current} » ne peut pas passer au statut « {new} »."
+AGENDA_ITEM_EMPTY = "Donnez un intitulé au point, ou choisissez la fiche action dont il traite."
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+def people():
+    """The users a body may count as members or a decision as owner: every account but the technical one."""
+    return User.objects.filter(is_active=True).exclude(role=Role.TECH_ADMIN).order_by("last_name", "first_name")
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.partner.name})"
+
+
+class BodyForm(CtgModelForm):
+    class Meta:
+        model = Body
+        fields = ["kind", "name", "axis", "description", "users", "contacts"]
+        field_classes = {"contacts": ContactChoiceField}
+        help_texts = {"axis": "Pour une commission thématique ou un groupe de travail : l'axe dont elle traite."}
+
+    def __init__(self, *args, convention: Convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["axis"].queryset = convention.axes.order_by("order", "code")
+        self.fields["users"].queryset = people()
+        self.fields["contacts"].queryset = Contact.objects.select_related("partner").order_by("partner__name", "name")
+
+
+class MeetingForm(CtgModelForm):
+    visio_url = forms.URLField(
+        label="Lien de visio",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text="Pour une réunion en visio ou hybride : le lien de connexion.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["date", "start_time", "end_time", "place", "mode", "visio_url", "status", "minutes"]
+        widgets = {"start_time": TimeInput, "end_time": TimeInput, "minutes": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {
+            "status": "Une réunion prévue devient tenue (ou annulée) ; une réunion annulée peut être reprogrammée.",
+            "minutes": "Le compte rendu, une fois la réunion tenue.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial_status = self.instance.status if self.instance.pk else None
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end < start:
+            self.add_error("end_time", END_BEFORE_START)
+        new = cleaned.get("status")
+        current = self.initial_status
+        if new and current and new != current and new not in ALLOWED_TRANSITIONS[current]:
+            self.add_error(
+                "status",
+                STATUS_NOT_ALLOWED.format(current=MeetingStatus(current).label, new=MeetingStatus(new).label),
+            )
+        return cleaned
+
+
+class AgendaItemForm(CtgModelForm):
+    prefix = "agenda"
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "action", "notes"]
+        help_texts = {"title": "Facultatif quand le point porte sur une fiche action : son code et son intitulé."}
+
+    def __init__(self, *args, convention: Convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["action"].queryset = Action.objects.active().of_convention(convention).order_by("code")
+        self.fields["action"].label_from_instance = lambda action: f"{action.code} – {action.title}"
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if not cleaned.get("title"):
+            if action is None:
+                if "action" not in self.errors:
+                    self.add_error("title", AGENDA_ITEM_EMPTY)
+            else:
+                cleaned["title"] = f"{action.code} – {action.title}"
+                self.instance.title = cleaned["title"]
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    """Every invitee of a meeting on one form: one status per person."""
+
+    def __init__(self, *args, attendances: list[Attendance], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attendances = attendances
+        for attendance in attendances:
+            self.fields[f"status_{attendance.pk}"] = forms.ChoiceField(
+                label=str(attendance.person), choices=AttendanceStatus.choices, initial=attendance.status
+            )
+
+    def rows(self):
+        return [(attendance, self[f"status_{attendance.pk}"]) for attendance in self.attendances]
+
+    def statuses(self) -> dict[int, str]:
+        return {attendance.pk: self.cleaned_data[f"status_{attendance.pk}"] for attendance in self.attendances}
+
+
+class DecisionForm(CtgModelForm):
+    prefix = "decision"
+
+    class Meta:
+        model = Decision
+        fields = ["text", "owner", "due_on", "actions"]
+        error_messages = {"owner": {"required": OWNER_REQUIRED, "invalid_choice": OWNER_REQUIRED}}
+        help_texts = {"owner": "La personne qui rendra compte de la décision : elle la voit sur « Mes actions »."}
+
+    def __init__(self, *args, convention: Convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+        actions = Action.objects.of_convention(convention).filter(
+            Q(archived_at__isnull=True) | Q(pk__in=self.instance.actions.all() if self.instance.pk else [])
+        )
+        self.fields["actions"].queryset = actions.order_by("code")
+        self.fields["actions"].label_from_instance = lambda action: f"{action.code} – {action.title}"
