@@ -1,10 +1,11 @@
 """The data of the bilan annuel (domain.md §5), assembled as an ordered registry of sections.
 
 Each `Section` names its template and a `build(source)` function returning the section's data, or None
-when the product holds nothing for it (no context indicator, no survey nor workshop in N, governance until
-its app lands): such a section is left out, the numbering and the table of contents follow the sections
+when the product holds nothing for it (no context indicator, no survey nor workshop in N, no meeting held in
+N): such a section is left out, the numbering and the table of contents follow the sections
 present. What the evaluation app brings (context, indicators, participation) is read in
-`reports.bilan_evaluation`.
+`reports.bilan_evaluation`; the governance, the coordination's activity and the minutes in
+`reports.bilan_governance`; the facilities' funding in `reports.bilan_funding`.
 A later app adds its section by appending one `Section` to `SECTIONS` with the `order` of its place in
 the outline (the outline's number × 100), without touching the others.
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -27,8 +28,10 @@ from actions.selectors import AxisSummary, FunderBudget, axis_summaries, budget_
 from ctg.models import Axis, Convention
 from ctg.pdf import file_uri
 from evaluation.charts import LineChart
-from partners.models import Partner
+from partners.models import FundingLine, Partner
 from reports.bilan_evaluation import EvaluationData, IndicatorRow, build_context, build_participation, indicator_table
+from reports.bilan_funding import facility_funding, funding_lines
+from reports.bilan_governance import GovernanceData, build_coordination, build_governance, minutes_annex
 from reports.models import AnnualReport, ReportVersion
 
 DOCUMENT_TITLE = "Bilan annuel {year} de la Convention Territoriale Globale"
@@ -161,17 +164,28 @@ class BilanSource:
         ]
 
     @cached_property
+    def governance(self) -> GovernanceData:
+        """Meetings, decisions and agreements of N (`reports.bilan_governance`), the decisions' follow-up read
+        on the day the document is made."""
+        return GovernanceData(self.convention, self.year, timezone.localdate())
+
+    @cached_property
+    def funding_lines(self) -> list[FundingLine]:
+        """The facilities' funding lines of N (`reports.bilan_funding`)."""
+        return funding_lines(self.year)
+
+    @cached_property
     def partners(self) -> list[Partner]:
-        """Partners of the plan's active fiches, each with `action_count` (1 query), in French alphabetical
-        order (SQLite sorts "Éducation" after "Ville")."""
-        partners = (
-            Partner.objects.filter(
-                action_roles__action__archived_at__isnull=True,
-                action_roles__action__objective__axis__convention=self.convention,
-            )
-            .annotate(action_count=Count("action_roles__action", distinct=True))
-            .order_by()
+        """The partner directory, each partner with `action_count`: the plan's active fiches it takes part in
+        (1 query), in French alphabetical order (SQLite sorts "Éducation" after "Ville"). No contact: they are
+        personal data."""
+        in_plan = Q(
+            action_roles__action__archived_at__isnull=True,
+            action_roles__action__objective__axis__convention=self.convention,
         )
+        partners = Partner.objects.annotate(
+            action_count=Count("action_roles__action", filter=in_plan, distinct=True)
+        ).order_by()
         return sorted(partners, key=lambda partner: alphabetical(partner.name))
 
 
@@ -230,20 +244,40 @@ def build_funding(source: BilanSource) -> dict:
         actions=0,  # not shown: an action financed by several funders would be counted once per funder
         missing_actual=sum(funder.missing_actual for funder in funders),
     )
-    return {"funders": [FundingRow(funder) for funder in funders], "total": FundingRow(total)}
+    facilities = facility_funding(source)  # the facilities' funding of N (`reports.bilan_funding`), or None
+    data = {
+        "funders": [FundingRow(funder) for funder in funders],
+        "total": FundingRow(total),
+        "facilities": facilities,
+    }
+    if facilities is not None:
+        data["toc"] = [
+            TocEntry("bilan-financement-fiches", "Budget des fiches actions"),
+            TocEntry("bilan-financement-equipements", "Financements des équipements"),
+        ]
+    return data
 
 
 def build_annexes(source: BilanSource) -> dict:
     """The annexes in the outline's order: the table of the indicators (when there are any), the fiches, the
-    partners."""
+    partners, the minutes of the meetings held in N (when there are any)."""
     indicators = indicator_table(source)
+    minutes = minutes_annex(source)
     toc = [
         TocEntry("bilan-annexe-fiches", "Liste des fiches actions"),
         TocEntry("bilan-annexe-partenaires", "Partenaires"),
     ]
     if indicators is not None:
         toc.insert(0, TocEntry("bilan-annexe-indicateurs", "Tableau des indicateurs"))
-    return {"indicators": indicators, "actions": source.actions, "partners": source.partners, "toc": toc}
+    if minutes:
+        toc.append(TocEntry("bilan-annexe-comptes-rendus", "Comptes rendus"))
+    return {
+        "indicators": indicators,
+        "actions": source.actions,
+        "partners": source.partners,
+        "minutes": minutes,
+        "toc": toc,
+    }
 
 
 SECTIONS: list[Section] = [
@@ -251,7 +285,7 @@ SECTIONS: list[Section] = [
     Section("synthesis", "Synthèse", "reports/bilan/_section_narrative.html", narrative("synthesis"), 110),
     Section("highlights", "Faits marquants", "reports/bilan/_section_narrative.html", narrative("highlights"), 120),
     Section("context", "Contexte", "reports/bilan/_section_context.html", build_context, 200),
-    # 300 Gouvernance: added by the app that brings the bodies and their meetings.
+    Section("governance", "Gouvernance", "reports/bilan/_section_governance.html", build_governance, 300),
     # The indicators of each fiche (N and N-1 against baseline and target) are part of section 400.
     Section(
         "progress", "Avancement par axe et par fiche", "reports/bilan/_section_progress.html", build_progress, 400
@@ -267,8 +301,8 @@ SECTIONS: list[Section] = [
     Section(
         "coordination",
         "Activité de la fonction de coopération",
-        "reports/bilan/_section_narrative.html",
-        narrative("coordination_activity"),
+        "reports/bilan/_section_coordination.html",
+        build_coordination,
         600,
     ),
     Section(

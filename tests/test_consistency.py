@@ -16,12 +16,14 @@ from django.views import defaults
 from simple_history.admin import SimpleHistoryAdmin
 
 from tests.evaluation.test_permissions import MATRIX_URL_NAMES as EVALUATION_URL_NAMES
+from tests.governance.test_permissions import MATRIX_URL_NAMES as GOVERNANCE_URL_NAMES
+from tests.partners.test_permissions import MATRIX_URL_NAMES as PARTNER_URL_NAMES
 from tests.test_permissions import MATRIX_URL_NAMES as CORE_URL_NAMES
 
 BASE_DIR = Path(settings.BASE_DIR)
 TEMPLATES_DIR = BASE_DIR / "templates"
-OUR_APPS = ("ctg", "actions", "partners", "evaluation", "reports")
-MATRIX_URL_NAMES = CORE_URL_NAMES | EVALUATION_URL_NAMES
+OUR_APPS = ("ctg", "actions", "partners", "evaluation", "reports", "governance")
+MATRIX_URL_NAMES = CORE_URL_NAMES | EVALUATION_URL_NAMES | PARTNER_URL_NAMES | GOVERNANCE_URL_NAMES
 
 
 # --- URLs -------------------------------------------------------------------------------------------------

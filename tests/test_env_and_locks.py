@@ -45,7 +45,7 @@ def project_copy(tmp_path_factory) -> Path:
     """A copy of the project's code in a folder of its own, where a `.env` can be written."""
     root = tmp_path_factory.mktemp("projet")
     ignore = shutil.ignore_patterns("__pycache__")
-    for name in ("ctg", "actions", "partners", "reports", "evaluation"):
+    for name in ("ctg", "actions", "partners", "reports", "evaluation", "governance"):
         if (BASE_DIR / name).is_dir():
             shutil.copytree(BASE_DIR / name, root / name, ignore=ignore)
     shutil.copy(BASE_DIR / "manage.py", root / "manage.py")

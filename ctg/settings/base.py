@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "actions",
     "evaluation",
     "reports",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Signed agreements: the largest document accepted, and how far ahead the agreements to renew are listed.
+AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+AGREEMENT_RENEWAL_HORIZON_DAYS = env.int("AGREEMENT_RENEWAL_HORIZON_DAYS", default=120)
 
 # Background jobs (the bilan's PDF): a database queue run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -258,6 +262,7 @@ LOGGING = {
         "partners": {"handlers": ["console"], "level": "INFO"},
         "evaluation": {"handlers": ["console"], "level": "INFO"},
         "reports": {"handlers": ["console"], "level": "INFO"},
+        "governance": {"handlers": ["console"], "level": "INFO"},
         "axes": {"handlers": ["console"], "level": "INFO"},  # failed logins and lock-outs
     },
 }

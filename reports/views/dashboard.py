@@ -1,6 +1,7 @@
 """The steering dashboard ("Tableau de bord") of a convention and a campaign year N: where the plan stands
 per axis, the bilan campaign of N per service, the bilan's countdown and state, the budget of N per funder
-and the CTG's renewal.
+and the CTG's renewal; the upcoming meetings, overdue decisions and agreements to renew
+(`reports.dashboard_partners`).
 
 Every count links to the plan d'actions filtered so that it lists exactly those actions: the figures and
 the list come from the same queryset methods. The page runs a fixed number of queries whatever the size
@@ -25,6 +26,7 @@ from ctg.templatetags.french import euros, long_date, percent
 from ctg.views.helpers import query_int, require
 from reports import charts
 from reports.dashboard_evaluation import indicator_dashboard
+from reports.dashboard_partners import network_dashboard
 from reports.dates import bilan_due_on, campaign_year, days_until, renewal_alert_from
 from reports.models import AnnualReport
 from reports.perms import can_read_bilans, can_read_dashboard
@@ -266,6 +268,7 @@ def dashboard(request):
         "campaign_url": _optional_url("reports:campaign", convention=convention.pk, year=year) if readable else "",
         "renewal": renewal(convention, today),
         "indicators": indicator_dashboard(convention, year, axes),
+        "network": network_dashboard(convention, today),
         **_charts(plan, campaigns, funders, year),
     }
     return render(request, "reports/dashboard.html", context)

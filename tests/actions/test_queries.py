@@ -31,8 +31,8 @@ from tests.ctg.factories import (
 QUERIES = {
     "list": 13,
     "list_htmx": 8,
-    "mine": 8,
-    "detail": 21,
+    "mine": 9,
+    "detail": 23,
     "overview": 12,
     "overview_objective": 9,
 }

@@ -14,6 +14,8 @@ from actions.models import Action
 from ctg.models import Convention
 from ctg.views.files import IMAGE_SIGNATURES, LOGO_KINDS
 from evaluation.models import Assessment, Indicator, Survey
+from governance.models import Meeting
+from partners.models import Facility, Partner
 from reports.models import AnnualReport
 from tests.browser.conftest import log_in
 from tests.browser.html_validator import validate
@@ -60,6 +62,8 @@ def key_pages() -> dict[str, str]:
     survey = Survey.objects.filter(convention=convention, responses__isnull=False).first()
     assessment = Assessment.objects.filter(action__convention=convention).first()
     others = AnnualReport.objects.exclude(pk=draft.pk).order_by("-year")
+    partner = Partner.objects.filter(contacts__isnull=False, agreements__isnull=False).first()
+    meeting = Meeting.objects.filter(decisions__isnull=False).order_by("-date").first()
     pages = {
         "overview": reverse("ctg:overview", args=[convention.pk]),
         "plan": reverse("actions:list"),
@@ -99,6 +103,20 @@ def key_pages() -> dict[str, str]:
         "assessments": reverse("evaluation:assessment_list"),
         "assessment-grid": reverse("evaluation:assessment_grid"),
         "assessment-form": reverse("evaluation:assessment_edit", args=[assessment.pk]),
+        "partner": reverse("partners:detail", args=[partner.pk]),
+        "contact-form": reverse("partners:contact_create", args=[partner.pk]),
+        "agreements": reverse("partners:agreement_list"),
+        "agreement": reverse("partners:agreement_detail", args=[partner.agreements.first().pk]),
+        "agreement-form": reverse("partners:agreement_create"),
+        "facilities": reverse("partners:facility_list"),
+        "facility": reverse("partners:facility_detail", args=[Facility.objects.first().pk]),
+        "funding": reverse("partners:funding_list"),
+        "bodies": reverse("governance:body_list"),
+        "body": reverse("governance:body_detail", args=[meeting.body_id]),
+        "meeting": reverse("governance:meeting_detail", args=[meeting.pk]),
+        "meeting-form": reverse("governance:meeting_edit", args=[meeting.pk]),
+        "meeting-report": reverse("governance:meeting_report", args=[meeting.pk]),
+        "decisions": reverse("governance:decision_list"),
     }
     if others.exists():
         pages["bilan-past"] = reverse("reports:bilan_detail", args=[others.first().pk])

@@ -16,6 +16,8 @@ from actions.services import action_record_progress
 from ctg.management.commands import demo_data as data
 from ctg.models import Amendment, Axis, Convention, Objective, Service, Signatory, Territory, User
 from evaluation.demo import seed_evaluation
+from governance.demo import seed_governance
+from partners.demo import seed_partners
 from partners.models import Partner
 from reports.demo import seed_reports
 
@@ -44,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # One log line per point d'étape or bilan step is noise here; the levels are restored afterwards.
-        loggers = [logging.getLogger(name) for name in ("actions", "evaluation", "reports")]
+        loggers = [logging.getLogger(name) for name in ("actions", "evaluation", "reports", "partners", "governance")]
         levels = [logger.level for logger in loggers]
         for logger in loggers:
             logger.setLevel(logging.WARNING)
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             partners = [
                 Partner.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in data.PARTNERS
             ]
+            seed_partners(today=self.today)
             start_year = self.today.year - 4
             name = f"CTG Ville de Joinville-le-Pont – {CAF} {start_year}–{self.today.year}"
             if Convention.objects.filter(name=name).exists():
@@ -74,6 +77,7 @@ class Command(BaseCommand):
                 self.next_convention(territories["commune"])
                 self.stdout.write(self.style.SUCCESS("CTG de démonstration chargée."))
             seed_evaluation(convention=Convention.objects.get(name=name), users=users, today=self.today)
+            seed_governance(convention=Convention.objects.get(name=name), users=users, today=self.today)
             seed_reports(
                 convention=Convention.objects.get(name=name),
                 coordination=users["coordination"],
