@@ -62,18 +62,18 @@ def grid_indicators(convention: Convention, scope: Scope):
     return indicators if scope.service is None else indicators.entered_by(scope.service.pk)
 
 
-def first_service(convention: Convention) -> Service | None:
-    """The coordination's grid opens on the first service (by name) that has indicators to fill in."""
-    services = grid_indicators(convention, Scope(None, own=False)).values("entering_service")
-    return Service.objects.filter(pk__in=services).order_by("name", "pk").first()
-
-
 @dataclass(frozen=True)
 class ServiceCount:
     pk: int
     name: str
     total: int
     missing: int
+
+
+def first_service(services: list[ServiceCount]) -> Service | None:
+    """The coordination's grid opens on the first service (by name) that has indicators to fill in, the first
+    of `service_counts`."""
+    return Service.objects.filter(pk=services[0].pk).first() if services else None
 
 
 def service_counts(convention: Convention, year: int) -> list[ServiceCount]:

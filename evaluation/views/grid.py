@@ -33,6 +33,7 @@ from evaluation.forms.grid import GridValueForm, row_ids
 from evaluation.grid_rows import (
     Row,
     Scope,
+    ServiceCount,
     exact_text,
     first_service,
     grid_counts,
@@ -106,10 +107,24 @@ def grid_url(year: int, query: dict[str, str], pk: int | None = None) -> str:
 # --- The page ----------------------------------------------------------------------------------------------
 
 
-def grid_page(request, convention: Convention, year: int, scope: Scope, *, error_row: int | None = None, forms=None):
+def grid_page(
+    request,
+    convention: Convention,
+    year: int,
+    scope: Scope,
+    *,
+    services: list[ServiceCount] | None = None,
+    error_row: int | None = None,
+    forms=None,
+):
+    """The page of `scope`'s indicators; `services`, the `service_counts` shown to the coordination, when they
+    were counted already (they hold the counters of the service shown)."""
     query = scope.query(request.GET)
+    if services is None and not scope.own:
+        services = service_counts(convention, year)
     indicators = grid_indicators(convention, scope) if scope.service else Indicator.objects.none()
-    counts = grid_counts(indicators, year)
+    shown = [item for item in services or [] if scope.service and item.pk == scope.service.pk]
+    counts = {"total": shown[0].total, "missing": shown[0].missing} if shown else grid_counts(indicators, year)
     paginator = Paginator(in_grid_order(indicators).values_list("pk", flat=True), PAGE_SIZE)
     paginator.count = counts["total"]  # counted already, with the missing values
     page = paginator.get_page(request.GET.get("page"))
@@ -124,7 +139,7 @@ def grid_page(request, convention: Convention, year: int, scope: Scope, *, error
         "query": query,
         "page": page,
         "page_query": urlencode({"annee": year, **query}),
-        "services": None if scope.own else service_counts(convention, year),
+        "services": services,
         "groups": groups_of(rows),
         **counts,
         "editable": any(row.form for row in rows),
@@ -139,9 +154,11 @@ def grid_page(request, convention: Convention, year: int, scope: Scope, *, error
 def indicator_grid(request):
     """Everyone signed in reads the grid; the coordination and the service heads enter values in it."""
     convention = convention_or_current(request.GET.get("convention"))
+    year = grid_year(request.GET, convention)
+    services = None if request.user.is_service_head else service_counts(convention, year)
     # The coordination's grid opens on the first service, by name, that has indicators to fill in.
-    scope = grid_scope(request, lambda: first_service(convention))
-    return grid_page(request, convention, grid_year(request.GET, convention), scope)
+    scope = grid_scope(request, lambda: first_service(services))
+    return grid_page(request, convention, year, scope, services=services)
 
 
 # --- Saving one row --------------------------------------------------------------------------------------
