@@ -3,6 +3,7 @@ import json
 from datetime import date, datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.forms import BoundField
@@ -38,6 +39,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+PARENT_GONE = (
+    "L'élément « {name} » auquel se rattache cette saisie vient d'être supprimé par une autre personne : "
+    "rien n'a été enregistré."
+)
+
+
 class CtgModelForm(forms.ModelForm):
     """Base model form: native date pickers, short text areas, checkbox lists instead of multi-selects."""
 
@@ -61,6 +68,19 @@ class CtgModelForm(forms.ModelForm):
             if isinstance(field.widget, forms.Textarea) and isinstance(cleaned.get(name), str):
                 cleaned[name] = cleaned[name].replace("\r\n", "\n")
         return cleaned
+
+    def _update_errors(self, errors):
+        """A rule broken on a parent key set by the view (the partner of a contact deleted meanwhile…) is the
+        form's own error: it has no field to show it under, and Django would raise rather than show it."""
+        if hasattr(errors, "error_dict"):
+            foreign = [name for name in errors.error_dict if name != NON_FIELD_ERRORS and name not in self.fields]
+            for name in foreign:
+                messages = errors.error_dict.pop(name)
+                field = self._meta.model._meta.get_field(name)
+                if isinstance(field, models.ForeignKey) and any(m.code == "invalid" for m in messages):
+                    messages = [forms.ValidationError(PARENT_GONE.format(name=field.verbose_name), code="gone")]
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(messages)
+        super()._update_errors(errors)
 
     def _get_validation_exclusions(self):
         """Parent keys set by the view (the convention of an axis, the action of a jalon…) are not form

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from ctg.forms import PARENT_GONE
 from partners.forms import WEBSITE_INVALID, ContactForm, PartnerForm
 from partners.models import DEFAULT_PURPOSE, EMAIL_INVALID, Contact, Partner
 from partners.validators import PHONE_INVALID, SIRET_BAD_CHECK_DIGIT, SIRET_NOT_14_DIGITS
@@ -82,6 +83,15 @@ class TestContactForm:
         form = ContactForm(contact_data(phone=phone), instance=Contact(partner=partner))
         assert form.is_valid(), form.errors
         assert form.save().phone == "01 23 45 67 89"
+
+    def test_a_partner_deleted_meanwhile_is_the_forms_own_error_in_french(self):
+        partner = PartnerFactory()
+        form = ContactForm(contact_data(), instance=Contact(partner=partner))
+        Partner.objects.filter(pk=partner.pk).delete()
+        assert not form.is_valid()
+        assert list(form.errors) == ["__all__"]
+        assert form.non_field_errors() == [PARENT_GONE.format(name="partenaire")]
+        assert not Contact.objects.exists()
 
     def test_the_form_shows_the_default_purpose(self):
         form = ContactForm(instance=Contact(partner=PartnerFactory()))
