@@ -1,8 +1,11 @@
+from contextlib import suppress
+
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from governance.models import AgendaItem, Attendance, Body, Decision, DiscussionRequest, Meeting
+from governance.models import AgendaItem, Attendance, Body, Decision, DiscussionRequest, Meeting, MeetingAttachment
+from governance.services import GovernanceError, attachment_delete, meeting_delete
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -31,6 +34,15 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "mode", "body__kind"]
     inlines = [AgendaItemInline, AttendanceInline]
 
+    def delete_model(self, request, obj):
+        """Through `meeting_delete`: the meeting locked first, the attachments' files removed once committed."""
+        with suppress(GovernanceError):  # deleted meanwhile: what the admin wanted
+            meeting_delete(pk=obj.pk, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            self.delete_model(request, Meeting(pk=pk))
+
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
@@ -54,3 +66,23 @@ class DecisionAdmin(SimpleHistoryAdmin):
 @admin.register(DiscussionRequest)
 class DiscussionRequestAdmin(admin.ModelAdmin):
     list_display = ["action", "requested_by", "requested_at"]
+
+
+@admin.register(MeetingAttachment)
+class MeetingAttachmentAdmin(admin.ModelAdmin):
+    """Read and deleted here; added on the meeting's page, which checks the file."""
+
+    list_display = ["title", "meeting", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["file", "uploaded_by", "uploaded_at"]
+    raw_id_fields = ["meeting"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        with suppress(GovernanceError):
+            attachment_delete(pk=obj.pk, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for pk in queryset.values_list("pk", flat=True):
+            self.delete_model(request, MeetingAttachment(pk=pk))

@@ -8,11 +8,26 @@ from ctg.enums import Role
 from ctg.forms import CtgModelForm
 from ctg.models import Convention, User
 from governance.enums import ALLOWED_TRANSITIONS, AttendanceStatus, MeetingStatus
-from governance.models import END_BEFORE_START, OWNER_REQUIRED, AgendaItem, Attendance, Body, Decision, Meeting
+from governance.models import (
+    END_BEFORE_START,
+    OWNER_REQUIRED,
+    AgendaItem,
+    Attendance,
+    Body,
+    Decision,
+    Meeting,
+    MeetingAttachment,
+)
+from partners.documents import ACCEPT, EXTENSIONS_TEXT, max_bytes, size_text
 from partners.models import Contact
 
 STATUS_NOT_ALLOWED = "Une réunion « {current} » ne peut pas passer au statut « {new} »."
 AGENDA_ITEM_EMPTY = "Donnez un intitulé au point, ou choisissez la fiche action dont il traite."
+ATTACHMENT_REQUIRED = "Choisissez le fichier à joindre."
+ATTACHMENT_HELP = (
+    "PDF ou document bureautique ({extensions}), {limit} au plus. Toute personne connectée qui consulte la réunion "
+    "peut le télécharger."
+)
 
 
 class TimeInput(forms.TimeInput):
@@ -145,3 +160,31 @@ class DecisionForm(CtgModelForm):
         )
         self.fields["actions"].queryset = actions.order_by("code")
         self.fields["actions"].label_from_instance = lambda action: f"{action.code} – {action.title}"
+
+
+class AttachmentForm(CtgModelForm):
+    """A file joined to a meeting: checked by `partners.documents.validate_document` (extension, first bytes,
+    size), like the signed documents of the agreements. Without a title, the file's name is used."""
+
+    prefix = "attachment"
+
+    class Meta:
+        model = MeetingAttachment
+        fields = ["file", "title"]
+        widgets = {"file": forms.FileInput(attrs={"accept": ACCEPT})}
+        error_messages = {"file": {"required": ATTACHMENT_REQUIRED}}
+        help_texts = {"title": "Facultatif : le nom du fichier par défaut."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        limit = size_text(max_bytes())
+        self.fields["file"].help_text = ATTACHMENT_HELP.format(extensions=EXTENSIONS_TEXT, limit=limit)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if not cleaned.get("title") and upload:
+            name = upload.name.rsplit("/", 1)[-1]
+            cleaned["title"] = self.instance.title = name.rsplit(".", 1)[0][:200] or name[:200]
+        return cleaned

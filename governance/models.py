@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from actions.models import Action
 from ctg.models import Axis, Convention, User
 from governance.enums import AttendanceStatus, BodyKind, MeetingMode, MeetingStatus
+from partners.documents import private_path, validate_document
 from partners.models import Contact
 
 BODY_NAME_TAKEN = "Une instance de cette convention porte déjà ce nom."
@@ -20,6 +21,7 @@ CONTACT_ALREADY_INVITED = "Ce contact est déjà invité à la réunion."
 ACTION_ALREADY_ON_AGENDA = "Cette action est déjà à l'ordre du jour de la réunion."
 DONE_NEEDS_DATE = "Une décision faite porte sa date de réalisation, une décision ouverte n'en porte pas."
 OWNER_REQUIRED = "Une décision sans responsable ne sera suivie par personne : choisissez son ou sa responsable."
+ATTACHMENT_FOLDER = "private/reunions"
 
 
 class Body(models.Model):
@@ -274,3 +276,33 @@ class DiscussionRequest(models.Model):
 
     def __str__(self):
         return str(self.action)
+
+
+def attachment_path(instance, filename: str) -> str:
+    """`private/reunions/<random>/<the file's own name>`: never under a public URL (see `partners.documents`)."""
+    return private_path(ATTACHMENT_FOLDER, filename)
+
+
+class MeetingAttachment(models.Model):
+    """A document of a meeting (presentation, signed attendance sheet, annex of the minutes): PDF or office
+    formats only, stored privately and served only to those who may read the meeting."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="réunion", on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField("intitulé", max_length=200)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=255, validators=[validate_document])
+    uploaded_by = models.ForeignKey(
+        User, verbose_name="déposée par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe de réunion"
+        verbose_name_plural = "pièces jointes de réunion"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

@@ -6,12 +6,23 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.forms import ModelForm
 from django.utils import timezone
 
 from actions.models import Action
 from ctg.models import User
+from ctg.views.helpers import check_references_now, save_form
 from governance.enums import AttendanceStatus
-from governance.models import AgendaItem, Attendance, Decision, DiscussionRequest, Meeting
+from governance.models import (
+    ACTION_ALREADY_ON_AGENDA,
+    ATTACHMENT_FOLDER,
+    AgendaItem,
+    Attendance,
+    Decision,
+    DiscussionRequest,
+    Meeting,
+    MeetingAttachment,
+)
 from governance.perms import can_mark_decision
 
 logger = logging.getLogger("governance")
@@ -33,14 +44,33 @@ MARKED_DONE = "Décision marquée comme faite."
 MARKED_OPEN = "Décision rouverte."
 FLAGGED = "Action signalée « à discuter » : elle sera proposée à l'ordre du jour de la prochaine réunion."
 UNFLAGGED = "L'action n'est plus signalée « à discuter »."
+MEETING_GONE = "Cette réunion vient d'être supprimée par une autre personne : rien n'a été enregistré."
+ATTACHMENT_ADDED = "Pièce jointe ajoutée : « {} »."
+ATTACHMENT_DELETED = "La pièce jointe « {} » a été supprimée."
+ATTACHMENT_GONE = "Cette pièce jointe avait déjà été supprimée."
 
 
 class GovernanceError(Exception):
     """A rule broken under the lock: its French message is shown as is."""
 
 
+class MeetingGone(GovernanceError):
+    """The meeting was deleted while the write waited for it."""
+
+
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("body__convention").get(pk=meeting.pk)
+    """The meeting read again under its lock; `GovernanceError` when it was deleted meanwhile."""
+    locked = Meeting.objects.select_for_update().select_related("body__convention").filter(pk=meeting.pk).first()
+    if locked is None:
+        raise MeetingGone(MEETING_GONE)
+    return locked
+
+
+def meeting_lock(pk: int) -> bool:
+    """Lock a meeting until the end of the transaction, before a write of one of its rows that does not go through
+    a service of this module (an agenda item, a decision edited): every write on a meeting, and its deletion, then
+    come one after the other. False when it was deleted meanwhile."""
+    return Meeting.objects.select_for_update().filter(pk=pk).exists()
 
 
 def agenda_reasons(action: Action) -> str:
@@ -81,7 +111,11 @@ def agenda_prefill(*, meeting: Meeting, by: User) -> int:
             )
             for index, action in enumerate(actions)
         ]
-        AgendaItem.objects.bulk_create(items)
+        try:
+            with transaction.atomic():
+                AgendaItem.objects.bulk_create(items)
+        except IntegrityError as error:  # an item added meanwhile by a write that did not lock the meeting
+            raise GovernanceError(ACTION_ALREADY_ON_AGENDA) from error
     logger.info("Agenda of meeting #%s prefilled with %s actions by %s", meeting.pk, len(items), by)
     return len(items)
 
@@ -162,3 +196,67 @@ def action_flag_for_discussion(*, action: Action, by: User, flagged: bool) -> bo
                 pass  # flagged meanwhile by someone else: the wish is granted
     logger.info("Action #%s %s for discussion by %s", action.pk, "flagged" if flagged else "unflagged", by)
     return flagged
+
+
+def _delete_files_on_commit(storage, names: list[str]) -> None:
+    """Delete stored files once the transaction commits: a rollback leaves them to the rows that still name them."""
+    for name in filter(None, names):
+        transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+def attachment_add(*, meeting: Meeting, form: ModelForm, by: User) -> MeetingAttachment | None:
+    """Attach the file of `form` (`governance.forms.AttachmentForm`, bound to the POST and its files) to `meeting`,
+    locked and read again first, so that it cannot be deleted before this commits. None, with the form's errors set
+    (French messages), when nothing was saved: the file is then not kept either. `GovernanceError` when the meeting
+    was deleted meanwhile."""
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        form.instance.meeting, form.instance.uploaded_by = meeting, by
+        if not form.is_valid():
+            return None
+        stored: list[str] = []
+
+        def save() -> MeetingAttachment:
+            try:
+                return form.save()
+            finally:  # the name the storage gave the file, if it was written before the row failed
+                field_file = form.instance.file
+                if field_file._committed and field_file.name.startswith(f"{ATTACHMENT_FOLDER}/"):
+                    stored.append(field_file.name)
+
+        attachment = save_form(form, save)
+        if attachment is None:
+            for name in stored:
+                MeetingAttachment._meta.get_field("file").storage.delete(name)
+            return None
+    logger.info("Attachment #%s added to meeting #%s by %s", attachment.pk, meeting.pk, by)
+    return attachment
+
+
+def attachment_delete(*, pk: int, by: User) -> MeetingAttachment:
+    """Delete an attachment and, once committed, its file. `GovernanceError` when it was already deleted."""
+    with transaction.atomic():
+        attachment = MeetingAttachment.objects.select_for_update().filter(pk=pk).first()
+        if attachment is None:
+            raise GovernanceError(ATTACHMENT_GONE)
+        attachment.delete()
+        _delete_files_on_commit(attachment.file.storage, [attachment.file.name])
+    logger.info("Attachment #%s of meeting #%s deleted by %s", pk, attachment.meeting_id, by)
+    return attachment
+
+
+def meeting_delete(*, pk: int, by: User) -> None:
+    """Delete a meeting (the admin's only way), with its agenda, attendance, decisions and attachments, and the
+    attachments' files once committed. The meeting is locked first: a write on it under way (a decision edited, an
+    attachment added) finishes before, and what it added is deleted with the meeting rather than left pointing to
+    a meeting that no longer exists. `GovernanceError` when it was already deleted."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().filter(pk=pk).first()
+        if meeting is None:
+            raise MeetingGone(MEETING_GONE)
+        names = list(meeting.attachments.values_list("file", flat=True))
+        meeting._history_user = by
+        meeting.delete()
+        check_references_now()
+        _delete_files_on_commit(MeetingAttachment._meta.get_field("file").storage, names)
+    logger.info("Meeting #%s deleted by %s", pk, by)

@@ -1,4 +1,4 @@
-from governance.views import bodies, decisions, documents, meetings, panels
+from governance.views import attachments, bodies, decisions, documents, meetings, panels
 
 app_name = "governance"
 
@@ -7,5 +7,6 @@ urlpatterns = [
     *meetings.urlpatterns,
     *decisions.urlpatterns,
     *documents.urlpatterns,
+    *attachments.urlpatterns,
     *panels.urlpatterns,
 ]

@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.forms import ContactAdminForm
 from partners.models import Agreement, Contact, Facility, FundingLine, Partner
-from partners.services import agreement_delete, contacts_erase_history
+from partners.services import PartnerInUse, agreement_delete, partner_delete
 
 
 @admin.register(Partner)
@@ -16,14 +17,26 @@ class PartnerAdmin(admin.ModelAdmin):
     filter_horizontal = ["territories"]
 
     def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        contacts_erase_history(partner_ids=[pk])
+        partner_delete(pk=obj.pk, by=request.user)
 
     def delete_queryset(self, request, queryset):
-        pks = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        contacts_erase_history(partner_ids=pks)
+        for pk in queryset.values_list("pk", flat=True):
+            partner_delete(pk=pk, by=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A record attached between the confirmation page's check and the deletion: said, not a 500."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except PartnerInUse as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:partners_partner_change", object_id)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PartnerInUse as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:partners_partner_changelist")
 
 
 @admin.register(Contact)

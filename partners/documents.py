@@ -7,7 +7,8 @@ image is refused. The size limit is the `AGREEMENT_DOCUMENT_MAX_BYTES` setting (
 
 The files live in the default storage under `private/conventions/` (in MEDIA_ROOT, which the site never serves:
 `partners.views.agreements.agreement_document` serves them after checking who asks), each in a folder of its own
-with a random name, so that two documents of the same name never clash and a name says nothing of another.
+with a random name, so that two documents of the same name never clash and a name says nothing of another. The
+attachments of the governance's meetings follow the same rules, under `private/reunions/` (`private_path`).
 """
 
 import math
@@ -60,10 +61,16 @@ def max_bytes() -> int:
     return getattr(settings, "AGREEMENT_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def document_path(instance, filename: str) -> str:
-    """`private/conventions/<random>/<the file's own name>`: the name is kept for the download."""
+def private_path(folder: str, filename: str) -> str:
+    """`<folder>/<random>/<the file's own name>`: the name is kept for the download. Also used for the
+    attachments of the governance's meetings (`governance.models.attachment_path`)."""
     name = get_valid_filename(PurePath(filename).name) or "document"
-    return f"{FOLDER}/{uuid.uuid4().hex}/{name[-100:]}"
+    return f"{folder}/{uuid.uuid4().hex}/{name[-100:]}"
+
+
+def document_path(instance, filename: str) -> str:
+    """`private/conventions/<random>/<the file's own name>`."""
+    return private_path(FOLDER, filename)
 
 
 def extension_of(name: str) -> str:

@@ -1,9 +1,10 @@
 """Facilities (équipements) and their funding lines: everyone signed in reads them, their totals per year and per
 scheme, and exports the lines; the coordination keeps them."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,6 +17,7 @@ from partners.perms import can_manage_facilities, can_read_facilities
 from partners.resources import CSV_TYPE, FundingLineResource, csv_bytes
 
 PAGE_SIZE = 25
+FACILITY_GONE = "Cet équipement vient d'être supprimé par une autre personne : le financement n'a pas été enregistré."
 get_or_post = require_http_methods(["GET", "POST"])
 
 
@@ -131,6 +133,11 @@ def _funding_form(request, form: FundingLineForm, title: str):
 def funding_create(request, pk):
     require(can_manage_facilities(request.user))
     facility = get_object_or_404(Facility, pk=pk)
+    # The facility locked and read again before the line is checked and saved: its deletion then waits, and sees
+    # the line (which protects it), or comes first and is said here (the form cannot show a missing facility).
+    if request.method == "POST" and not Facility.objects.select_for_update().filter(pk=facility.pk).exists():
+        messages.error(request, FACILITY_GONE)
+        return redirect("partners:facility_list")
     form = FundingLineForm(post_data(request), instance=FundingLine(facility=facility, year=timezone.localdate().year))
     return _funding_form(request, form, f"Nouveau financement de « {facility} »")
 

@@ -4,13 +4,14 @@ writes of an agreement, which keep its signed document's file in step with its r
 import logging
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.forms import ModelForm
 from django.utils import timezone
 
 from ctg.models import User
-from ctg.views.helpers import lock_instance, save_form, save_owned_fields
-from partners.models import Agreement, Contact
+from ctg.views.helpers import check_references_now, lock_instance, save_form, save_owned_fields
+from partners.models import Agreement, Contact, Partner
 
 logger = logging.getLogger("partners")
 
@@ -56,6 +57,35 @@ def contacts_erase_history(*, partner_ids: list[int]) -> None:
     Contact.history.filter(partner_id__in=partner_ids).delete()
 
 
+PARTNER_IN_USE = (
+    "« {} » ne peut pas être supprimé : des conventions, des équipements ou des fiches actions y sont rattachés "
+    "(peut-être à l'instant). Détachez-les d'abord."
+)
+
+
+class PartnerInUse(Exception):
+    """Records point to the partner (some perhaps added meanwhile); `str(error)` is the French message."""
+
+
+@transaction.atomic
+def partner_delete(*, pk: int, by: User) -> bool:
+    """Delete a partner (the admin's only way) with its contacts and their past versions. The partner is locked
+    first, so that an agreement or a facility being attached to it is seen (and protects it) instead of making the
+    deletion fail at commit. False when it was already deleted; `PartnerInUse` when records point to it."""
+    partner = Partner.objects.select_for_update().filter(pk=pk).first()
+    if partner is None:
+        return False
+    try:
+        with transaction.atomic():
+            partner.delete()
+            check_references_now()
+    except (ProtectedError, RestrictedError, IntegrityError) as error:
+        raise PartnerInUse(PARTNER_IN_USE.format(partner)) from error
+    contacts_erase_history(partner_ids=[pk])
+    logger.info("Partner #%s deleted by %s", pk, by)
+    return True
+
+
 AGREEMENT_GONE = "Cette convention vient d'être supprimée par une autre personne : rien n'a été enregistré."
 
 
@@ -85,11 +115,21 @@ def agreement_save(*, form: ModelForm, by: User) -> Agreement | None:
     if not form.is_valid():
         return None
     instance._history_user = by
-    agreement = save_form(form, lambda: save_owned_fields(form))
+    written: list[str] = []
+
+    def save() -> Agreement:
+        try:
+            return save_owned_fields(form)
+        finally:  # the name the storage gave a new file, read before a failed save's form check replaces it
+            name = instance.document.name or ""
+            if instance.document._committed and name and name != previous:
+                written.append(name)
+
+    agreement = save_form(form, save)
     current, storage = instance.document.name or "", instance.document.storage
     if agreement is None:
-        if current and current != previous:
-            storage.delete(current)
+        for name in written:
+            storage.delete(name)
         return None
     if previous != current:
         _delete_file_on_commit(storage, previous)

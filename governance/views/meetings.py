@@ -6,18 +6,22 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from ctg.views.helpers import SAVED, form_page, post_data, require, save_form
-from governance.forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm
+from governance.forms import AgendaItemForm, AttachmentForm, AttendanceForm, DecisionForm, MeetingForm
 from governance.models import AgendaItem, Body, Decision, Meeting
 from governance.perms import can_manage_governance, can_see_contact_details
 from governance.services import (
     ATTENDANCE_SAVED,
+    MEETING_GONE,
     GovernanceError,
+    MeetingGone,
     agenda_prefill,
     attendance_invite_members,
     attendance_record,
     invite_message,
+    meeting_lock,
     prefill_message,
 )
 
@@ -39,6 +43,7 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
         "agenda": meeting.agenda_items.select_related("action"),
         "attendances": attendances,
         "decisions": meeting.decisions.for_display(),
+        "attachments": meeting.attachments.select_related("uploaded_by"),
         "can_manage": can_manage,
         "show_contact_details": can_see_contact_details(request.user),
     }
@@ -47,11 +52,12 @@ def meeting_context(request, meeting: Meeting, **extra) -> dict:
             "agenda_form": AgendaItemForm(convention=convention),
             "attendance_form": AttendanceForm(attendances=attendances),
             "decision_form": DecisionForm(convention=convention),
+            "attachment_form": AttachmentForm(),
         }
     return context | extra
 
 
-def _answer(request, meeting: Meeting, region: str, message: str = "", **forms):
+def answer(request, meeting: Meeting, region: str, message: str = "", **forms):
     """After a write: htmx gets the region again (with the message, or the form's errors); a plain post is sent
     back to the region, or shown the page with the form's errors."""
     failed = bool(forms)
@@ -63,6 +69,13 @@ def _answer(request, meeting: Meeting, region: str, message: str = "", **forms):
     if message:
         messages.success(request, message)
     return redirect(f"{meeting.get_absolute_url()}#{region}")
+
+
+def meeting_gone(request, meeting: Meeting, message: str):
+    """The meeting was deleted while this write waited for it: say so on its body's page."""
+    messages.error(request, message)
+    url = meeting.body.get_absolute_url()
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_GET
@@ -102,13 +115,15 @@ def meeting_edit(request, pk):
 def agenda_add(request, pk):
     require(can_manage_governance(request.user))
     meeting = get_meeting(pk)
+    if not meeting_lock(meeting.pk):
+        return meeting_gone(request, meeting, MEETING_GONE)
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
     form = AgendaItemForm(
         request.POST, instance=AgendaItem(meeting=meeting, order=last + 1), convention=meeting.body.convention
     )
     if form.is_valid() and (item := save_form(form)) is not None:
-        return _answer(request, meeting, "agenda", f"Point ajouté : « {item} ».")
-    return _answer(request, meeting, "agenda", agenda_form=form)
+        return answer(request, meeting, "agenda", f"Point ajouté : « {item} ».")
+    return answer(request, meeting, "agenda", agenda_form=form)
 
 
 @require_POST
@@ -116,23 +131,31 @@ def agenda_delete(request, pk):
     require(can_manage_governance(request.user))
     item = get_object_or_404(AgendaItem.objects.select_related("meeting__body__convention"), pk=pk)
     AgendaItem.objects.filter(pk=item.pk).delete()
-    return _answer(request, item.meeting, "agenda", f"Point retiré : « {item} ».")
+    return answer(request, item.meeting, "agenda", f"Point retiré : « {item} ».")
 
 
 @require_POST
 def agenda_prefill_view(request, pk):
     require(can_manage_governance(request.user))
     meeting = get_meeting(pk)
-    count = agenda_prefill(meeting=meeting, by=request.user)
-    return _answer(request, meeting, "agenda", prefill_message(count))
+    try:
+        count = agenda_prefill(meeting=meeting, by=request.user)
+    except MeetingGone as error:
+        return meeting_gone(request, meeting, str(error))
+    except GovernanceError as error:
+        return answer(request, meeting, "agenda", str(error))
+    return answer(request, meeting, "agenda", prefill_message(count))
 
 
 @require_POST
 def invite_members(request, pk):
     require(can_manage_governance(request.user))
     meeting = get_meeting(pk)
-    count = attendance_invite_members(meeting=meeting, by=request.user)
-    return _answer(request, meeting, "attendance", invite_message(count))
+    try:
+        count = attendance_invite_members(meeting=meeting, by=request.user)
+    except MeetingGone as error:
+        return meeting_gone(request, meeting, str(error))
+    return answer(request, meeting, "attendance", invite_message(count))
 
 
 @require_POST
@@ -143,27 +166,35 @@ def attendance(request, pk):
     if form.is_valid():
         try:
             attendance_record(meeting=meeting, statuses=form.statuses(), by=request.user)
+        except MeetingGone as error:
+            return meeting_gone(request, meeting, str(error))
         except GovernanceError as error:
             form.add_error(None, str(error))
         else:
-            return _answer(request, meeting, "attendance", ATTENDANCE_SAVED)
-    return _answer(request, meeting, "attendance", attendance_form=form)
+            return answer(request, meeting, "attendance", ATTENDANCE_SAVED)
+    return answer(request, meeting, "attendance", attendance_form=form)
 
 
 @require_POST
 def decision_add(request, pk):
     require(can_manage_governance(request.user))
     meeting = get_meeting(pk)
+    if not meeting_lock(meeting.pk):
+        return meeting_gone(request, meeting, MEETING_GONE)
     form = DecisionForm(request.POST, instance=Decision(meeting=meeting), convention=meeting.body.convention)
     if form.is_valid() and (decision := save_form(form)) is not None:
-        return _answer(request, meeting, "decisions", f"Décision enregistrée : « {decision} ».")
-    return _answer(request, meeting, "decisions", decision_form=form)
+        return answer(request, meeting, "decisions", f"Décision enregistrée : « {decision} ».")
+    return answer(request, meeting, "decisions", decision_form=form)
 
 
 @get_or_post
 def decision_edit(request, pk):
     require(can_manage_governance(request.user))
     decision = get_object_or_404(Decision.objects.select_related("meeting__body__convention"), pk=pk)
+    if request.method == "POST":
+        # The meeting first, as its deletion does (`governance.services.meeting_delete`): the decision and the
+        # actions linked to it are then saved before the meeting goes, or not at all.
+        meeting_lock(decision.meeting_id)
     form = DecisionForm(post_data(request), instance=decision, convention=decision.meeting.body.convention)
     url = f"{decision.meeting.get_absolute_url()}#decisions"
     return form_page(

@@ -1,11 +1,15 @@
 """Permission cases of the governance (see tests/governance/test_permissions.py): everyone signed in reads the
 bodies, meetings, decisions, printed documents and iCalendar feeds; only the coordination writes them. A decision
 is marked done by the coordination or its owner: "own" is the service head's decision, "other" another person's.
-The « à discuter » flag follows the fiche action's rights: the coordination, and the pilot of the action."""
+The « à discuter » flag follows the fiche action's rights: the coordination, and the pilot of the action. A
+meeting's attachments are downloaded by everyone who reads the meeting, added and deleted by the coordination."""
 
 from datetime import date
 
-from governance.models import AgendaItem, Attendance, Body, Decision, DiscussionRequest, Meeting
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from governance.models import AgendaItem, Attendance, Body, Decision, DiscussionRequest, Meeting, MeetingAttachment
 from tests.governance.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -25,6 +29,7 @@ from tests.test_permissions import (
 )
 
 DECISION_TARGETS = ("own", "other")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def body(w: World) -> Body:
@@ -47,6 +52,17 @@ def attendance(w: World) -> Attendance:
     return w.memo(
         "attendance", lambda: AttendanceFactory(meeting=meeting(w), user=w._request.getfixturevalue("elected"))
     )
+
+
+def attachment(w: World) -> MeetingAttachment:
+    """An attachment of the meeting, its PDF stored."""
+
+    def build():
+        made = MeetingAttachment(meeting=meeting(w), title="Diaporama du COPIL")
+        made.file.save("diaporama.pdf", ContentFile(PDF))
+        return made
+
+    return w.memo("attachment", build)
 
 
 def _refreshed(obj):
@@ -109,6 +125,9 @@ CASES: list[Case] = [
     *page("governance:meeting_convocation"),
     *page("governance:meeting_report"),
     *discuss_cases("governance:action_discuss"),
+    *post_cases("governance:attachment_add"),
+    *page("governance:attachment_download"),
+    *coordination_form("governance:attachment_delete"),
 ]
 
 
@@ -229,5 +248,18 @@ ENDPOINTS: dict[str, Endpoint] = {
         kwargs=lambda w, target: {"pk": w.action(target).pk},
         data=lambda w, t: {"flag": "1"},
         written=lambda w, target: DiscussionRequest.objects.filter(action=w.action(target)).exists(),
+    ),
+    "governance:attachment_add": Endpoint(
+        kwargs=meeting_pk,
+        data=lambda w, t: {
+            "attachment-title": "Relevé signé",
+            "attachment-file": SimpleUploadedFile("releve.pdf", PDF, content_type="application/pdf"),
+        },
+        written=lambda w, t: meeting(w).attachments.filter(title="Relevé signé").exists(),
+    ),
+    "governance:attachment_download": Endpoint(kwargs=lambda w, t: {"pk": attachment(w).pk}),
+    "governance:attachment_delete": Endpoint(
+        kwargs=lambda w, t: {"pk": attachment(w).pk},
+        written=lambda w, t: not MeetingAttachment.objects.filter(pk=attachment(w).pk).exists(),
     ),
 }

@@ -5,12 +5,13 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.demo import seed_governance
 from governance.ical import fold
-from governance.models import Body, Decision, DiscussionRequest, Meeting
+from governance.models import Body, Decision, DiscussionRequest, Meeting, MeetingAttachment
 from governance.services import agenda_prefill, attendance_invite_members, prefill_message
 from tests.actions.factories import ActionFactory, ProgressUpdateFactory
 from tests.ctg.factories import UserFactory
@@ -269,6 +270,9 @@ def populate(convention, count: int, owner):
         attendance_invite_members(meeting=meeting, by=owner)
         decision = DecisionFactory(meeting=meeting, owner=owner)
         decision.actions.set(actions)
+        for number in range(2):
+            attachment = MeetingAttachment(meeting=meeting, title=f"Pièce {number}", uploaded_by=owner)
+            attachment.file.save(f"piece-{number}.pdf", ContentFile(b"%PDF-1.4\n"))
         bodies.append(body)
     return bodies[0], Meeting.objects.filter(body=bodies[0]).first()
 
