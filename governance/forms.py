@@ -1,5 +1,9 @@
 """Forms of the bodies, meetings, agendas, attendance and decisions."""
 
+import operator
+import re
+from functools import reduce
+
 from django import forms
 from django.db.models import Q
 
@@ -40,6 +44,49 @@ class TimeInput(forms.TimeInput):
 def people():
     """The users a body may count as members or a decision as owner: every account but the technical one."""
     return User.objects.filter(is_active=True).exclude(role=Role.TECH_ADMIN).order_by("last_name", "first_name")
+
+
+UNKNOWN_CODES = "Aucune fiche action de cette CTG n'a pour code : {codes}."
+ONE_CODE = "Indiquez le code d'une seule fiche action."
+
+
+class ActionCodesField(forms.Field):
+    """Fiches actions typed by their codes ("FA1.2, FA3.4", in any case): a plan of hundreds of actions is no
+    list to choose from, and a COPIL's minutes cite the codes. Cleans to the actions of `queryset`, in the
+    order typed; `single` takes one code at most and cleans to an action or None."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, queryset, single: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.queryset, self.single = queryset, single
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def prepare_value(self, value):
+        if isinstance(value, str) or value is None:
+            return value
+        values = value if isinstance(value, list | tuple | set) else [value]
+        pks = [item for item in values if not isinstance(item, Action)]  # an unsaved form's initial: primary keys
+        actions = [item for item in values if isinstance(item, Action)] + list(self.queryset.filter(pk__in=pks))
+        return ", ".join(action.code for action in actions)
+
+    def clean(self, value):
+        codes = [code for code in re.split(r"[\s,;]+", value or "") if code]
+        if not codes:
+            super().clean("")  # "required" when it is
+            return None if self.single else []
+        if self.single and len(codes) > 1:
+            raise forms.ValidationError(ONE_CODE, code="several")
+        typed = reduce(operator.or_, (Q(code__iexact=code) for code in codes))
+        found = {action.code.casefold(): action for action in self.queryset.filter(typed)}
+        unknown = [code for code in codes if code.casefold() not in found]
+        if unknown:
+            raise forms.ValidationError(UNKNOWN_CODES.format(codes=", ".join(unknown)), code="unknown")
+        actions = list({code.casefold(): found[code.casefold()] for code in codes}.values())
+        return actions[0] if self.single else actions
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != data
 
 
 class ContactChoiceField(forms.ModelMultipleChoiceField):
@@ -109,8 +156,13 @@ class AgendaItemForm(CtgModelForm):
     def __init__(self, *args, convention: Convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
-        self.fields["action"].queryset = Action.objects.active().of_convention(convention).order_by("code")
-        self.fields["action"].label_from_instance = lambda action: f"{action.code} – {action.title}"
+        self.fields["action"] = ActionCodesField(
+            queryset=Action.objects.active().of_convention(convention),
+            single=True,
+            required=False,
+            label="Fiche action",
+            help_text="Son code, par exemple FA1.2 (facultatif).",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -158,8 +210,12 @@ class DecisionForm(CtgModelForm):
         actions = Action.objects.of_convention(convention).filter(
             Q(archived_at__isnull=True) | Q(pk__in=self.instance.actions.all() if self.instance.pk else [])
         )
-        self.fields["actions"].queryset = actions.order_by("code")
-        self.fields["actions"].label_from_instance = lambda action: f"{action.code} – {action.title}"
+        self.fields["actions"] = ActionCodesField(
+            queryset=actions,
+            required=False,
+            label="Fiches actions concernées",
+            help_text="Leurs codes, séparés par des virgules : FA1.2, FA3.4.",
+        )
 
 
 class AttachmentForm(CtgModelForm):

@@ -17,6 +17,7 @@ from partners.perms import can_manage_agreements, can_manage_partners, can_read_
 from partners.services import ContactGone, contact_delete, contact_mark_checked
 
 PAGE_SIZE = 25
+ROLES_PAGE_SIZE = 20  # the actions a partner takes part in, on its page
 CHECKED = "Coordonnées de « {} » vérifiées aujourd'hui."
 CONTACT_DELETED = "Le contact « {} » a été supprimé, avec l'historique de ses coordonnées."
 get_or_post = require_http_methods(["GET", "POST"])
@@ -65,6 +66,7 @@ def partner_detail(request, pk):
     roles = partner.action_roles.select_related("action__convention").order_by(
         "-action__convention__start_date", "action__code", "pk"
     )
+    roles = Paginator(roles, ROLES_PAGE_SIZE).get_page(request.GET.get("page"))
     show_contacts = can_see_contacts(request.user)
     return render(
         request,

@@ -27,6 +27,7 @@ from evaluation.enums import IndicatorStatus, Period
 from evaluation.models import Indicator, Measurement, Survey
 from evaluation.numbers import format_decimal
 from evaluation.views.grid import grid_year
+from governance.models import Meeting
 from partners.models import Partner
 from reports.dates import campaign_year
 
@@ -149,6 +150,7 @@ def key_pages() -> list[Page]:
         ),
         Page("partner_remove", reverse("actions:partner_remove", args=[role.pk]), COORDINATION, {}, True),
         *evaluation_pages(convention, action, head),
+        *network_pages(),
     ]
 
 
@@ -189,6 +191,22 @@ def evaluation_pages(convention: Convention, action: Action, head: str) -> list[
         Page("survey_public", reverse("evaluation:survey_answer", args=[open_survey.token]), ANONYMOUS),
         Page("assessment_grid", reverse("evaluation:assessment_grid"), COORDINATION),
         Page("workshops", reverse("evaluation:workshop_list"), COORDINATION),
+    ]
+
+
+def network_pages() -> list[Page]:
+    """The partners' and the governance's pages: the directory and a partner, the agreements, the funding, the
+    bodies, a held meeting with its decisions, and the decisions' list."""
+    partner = Partner.objects.filter(agreements__isnull=False).order_by("pk").first()
+    meeting = Meeting.objects.filter(decisions__isnull=False).order_by("-date", "pk").first()
+    return [
+        Page("partners", reverse("partners:list"), COORDINATION),
+        Page("partner_detail", partner.get_absolute_url(), COORDINATION),
+        Page("agreements", reverse("partners:agreement_list"), COORDINATION),
+        Page("funding", reverse("partners:funding_list"), COORDINATION),
+        Page("bodies", reverse("governance:body_list"), COORDINATION),
+        Page("meeting", reverse("governance:meeting_detail", args=[meeting.pk]), COORDINATION),
+        Page("decisions", reverse("governance:decision_list"), COORDINATION),
     ]
 
 

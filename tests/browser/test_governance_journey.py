@@ -95,7 +95,7 @@ def test_copil_agenda_attendance_decisions_then_the_pilot_marks_done(page: Page,
     # Two decisions linked to actions; the first without an owner is refused in French.
     decisions = page.locator("#decisions")
     decisions.get_by_role("textbox", name="Décision", exact=True).fill(FIRST)
-    decisions.get_by_label(f"{action.code} – {action.title}").check()
+    decisions.get_by_label("Fiches actions concernées").fill(action.code)
     decisions.get_by_role("button", name="Enregistrer la décision").click()
     expect(decisions.locator(".c-field").filter(has_text="Responsable")).to_contain_text(
         "Une décision sans responsable ne sera suivie par personne"
@@ -107,7 +107,7 @@ def test_copil_agenda_attendance_decisions_then_the_pilot_marks_done(page: Page,
     expect(decisions.get_by_role("status")).to_contain_text("Décision enregistrée")
     decisions.get_by_role("textbox", name="Décision", exact=True).fill(SECOND)
     decisions.get_by_label("Responsable").select_option(label="Sophie Garnier")
-    decisions.get_by_label(f"{early_late[-1].code} – {early_late[-1].title}").check()
+    decisions.get_by_label("Fiches actions concernées").fill(early_late[-1].code.lower())
     decisions.get_by_role("button", name="Enregistrer la décision").click()
     expect(decisions.get_by_role("status")).to_contain_text("Décision enregistrée")
     assert_no_reload(page)

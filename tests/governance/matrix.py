@@ -221,7 +221,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "decision-text": "Ouvrir une classe passerelle.",
             "decision-owner": w._request.getfixturevalue("service_head").pk,
             "decision-due_on": "2026-09-30",
-            "decision-actions": [w.own_action.pk],
+            "decision-actions": w.own_action.code,
         },
         written=lambda w, t: meeting(w).decisions.filter(text="Ouvrir une classe passerelle.").exists(),
     ),

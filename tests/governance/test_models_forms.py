@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from governance.forms import ONE_CODE, UNKNOWN_CODES, DecisionForm
 from governance.models import (
     ACTION_ALREADY_ON_AGENDA,
     END_BEFORE_START,
@@ -20,6 +21,7 @@ from governance.models import (
     Decision,
     Meeting,
 )
+from tests.actions.factories import ActionFactory
 from tests.governance.factories import AttendanceFactory, BodyFactory, DecisionFactory, MeetingFactory
 from tests.partners.factories import ContactFactory
 
@@ -102,7 +104,7 @@ class TestForms:
         assert meeting.status == "held"
 
     def test_decision_without_owner(self, client_for, meeting, own_action):
-        data = {"decision-text": "Lancer l'étude.", "decision-owner": "", "decision-actions": [own_action.pk]}
+        data = {"decision-text": "Lancer l'étude.", "decision-owner": "", "decision-actions": own_action.code}
         response = client_for("coordination").post(reverse("governance:decision_add", args=[meeting.pk]), data)
         assert response.status_code == 200
         assert escape(OWNER_REQUIRED) in response.text
@@ -128,7 +130,8 @@ class TestForms:
 
     def test_agenda_item_takes_its_action_title(self, client_for, meeting, own_action):
         client_for("coordination").post(
-            reverse("governance:agenda_add", args=[meeting.pk]), {"agenda-title": "", "agenda-action": own_action.pk}
+            reverse("governance:agenda_add", args=[meeting.pk]),
+            {"agenda-title": "", "agenda-action": own_action.code.lower()},
         )
         assert meeting.agenda_items.get().title == f"{own_action.code} – {own_action.title}"
 
@@ -151,3 +154,42 @@ class TestForms:
         assert "Sélectionnez un choix valide" in response.text
         mine.refresh_from_db()
         assert mine.status == "invited"
+
+
+class TestActionCodes:
+    """Fiches actions are typed by their codes: a plan of hundreds of actions is no list to tick."""
+
+    def form(self, convention, codes: str, **kwargs):
+        data = {"decision-text": "Lancer l'étude.", "decision-owner": "", "decision-actions": codes}
+        return DecisionForm(data, convention=convention, **kwargs)
+
+    def test_codes_in_any_case_and_order_once_each(self, convention, own_action, other_action):
+        form = self.form(convention, f"{other_action.code.lower()}; {own_action.code}, {other_action.code}")
+        form.is_valid()
+        assert form.cleaned_data["actions"] == [other_action, own_action]
+
+    def test_an_unknown_code_is_named_in_french(self, convention, own_action):
+        form = self.form(convention, f"{own_action.code} FA99.9")
+        assert not form.is_valid()
+        assert form.errors["actions"] == [UNKNOWN_CODES.format(codes="FA99.9")]
+
+    def test_an_action_of_another_convention_is_unknown(self, convention):
+        stranger = ActionFactory(code="ZZ1.1")
+        form = self.form(convention, stranger.code)
+        assert not form.is_valid() and "ZZ1.1" in form.errors["actions"][0]
+
+    def test_a_decision_shows_its_actions_codes(self, convention, own_action, other_action, meeting):
+        decision = DecisionFactory(meeting=meeting)
+        decision.actions.set([own_action, other_action])
+        form = DecisionForm(instance=decision, convention=convention)
+        assert f'value="{own_action.code}, {other_action.code}"' in str(form["actions"]) or (
+            f'value="{other_action.code}, {own_action.code}"' in str(form["actions"])
+        )
+
+    def test_one_code_for_an_agenda_item(self, client_for, meeting, own_action, other_action):
+        response = client_for("coordination").post(
+            reverse("governance:agenda_add", args=[meeting.pk]),
+            {"agenda-title": "", "agenda-action": f"{own_action.code} {other_action.code}"},
+        )
+        assert escape(ONE_CODE) in response.text
+        assert not meeting.agenda_items.exists()

@@ -112,7 +112,7 @@ class TestAgenda:
 
         def play(number):
             meeting = MeetingFactory(body=body)
-            data = {"agenda-title": "", "agenda-action": late_actions[0].pk, "agenda-notes": ""}
+            data = {"agenda-title": "", "agenda-action": late_actions[0].code, "agenda-notes": ""}
             added, prefilled = race(
                 lambda: coordinators[0].post(url("agenda_add", meeting.pk), data, headers=HTMX),
                 lambda: coordinators[1].post(url("agenda_prefill", meeting.pk), headers=HTMX),
@@ -192,7 +192,7 @@ class TestDecisions:
                 "decision-text": f"Décision reformulée {number}.",
                 "decision-owner": made.owner_id,
                 "decision-due_on": "2026-10-31",
-                "decision-actions": [own_action.pk],
+                "decision-actions": own_action.code,
             }
             edited, deleted = race(
                 lambda: coordinators[0].post(url("decision_edit", made.pk), data),

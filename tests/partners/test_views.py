@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from partners.models import Contact, Partner
 from partners.services import CONTACT_GONE
-from partners.views import CHECKED, CONTACT_DELETED, PAGE_SIZE
+from partners.views import CHECKED, CONTACT_DELETED, PAGE_SIZE, ROLES_PAGE_SIZE
 from tests.actions.factories import ActionFactory, ActionPartnerFactory
 from tests.ctg.factories import TerritoryFactory
 from tests.partners.factories import ContactFactory, PartnerFactory
@@ -100,6 +100,18 @@ class TestList:
 
 
 class TestDetail:
+    def test_the_actions_come_twenty_a_page(self, client_for, objective):
+        partner = PartnerFactory()
+        actions = [ActionFactory(objective=objective, code=f"FA9.{n:02d}") for n in range(ROLES_PAGE_SIZE + 3)]
+        for action in actions:
+            ActionPartnerFactory(action=action, partner=partner)
+        first = client_for("direction").get(detail_url(partner))
+        assert [role.action for role in first.context["roles"]] == actions[:ROLES_PAGE_SIZE]
+        assert f"{ROLES_PAGE_SIZE + 3} fiches actions, 1 à {ROLES_PAGE_SIZE} ci-dessous." in first.text
+        assert 'href="?page=2#actions-title"' in first.text
+        second = client_for("direction").get(detail_url(partner), {"page": 2})
+        assert [role.action for role in second.context["roles"]] == actions[ROLES_PAGE_SIZE:]
+
     def test_fields_actions_and_roles(self, client_for, own_action, other_action):
         territory = TerritoryFactory(name="Palissy")
         partner = PartnerFactory(
@@ -319,8 +331,9 @@ class TestQueryBudgets:
             ActionPartnerFactory(action=ActionFactory(objective=objective), partner=partner)
             ContactFactory(partner=partner)
         client = client_for("coordination")
-        # session, user, savepoint, partner, territories, actions, agreements, facilities, contacts, release
-        with django_assert_max_num_queries(10):
+        # session, user, savepoint, partner, territories, actions (count and page), agreements, facilities,
+        # contacts, release
+        with django_assert_max_num_queries(11):
             response = client.get(detail_url(partner))
-        assert len(response.context["roles"]) == count
+        assert len(response.context["roles"]) == min(count, ROLES_PAGE_SIZE)
         assert len(response.context["contacts"]) == count
