@@ -1,6 +1,8 @@
 """The partner directory: everyone signed in reads it; the coordination keeps it, and alone sees the contacts
 (personal data)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ctg.models import Territory
+from ctg.panels import render_panels
 from ctg.views.helpers import ALREADY_DELETED, SAVED, form_page, post_data, require
 from partners.forms import ContactForm, PartnerFilterForm, PartnerForm
 from partners.models import CHECK_EVERY_MONTHS, Contact, Partner, renewal_horizon_days
@@ -83,6 +86,8 @@ def partner_detail(request, pk):
             "show_contacts": show_contacts,
             "check_every_months": CHECK_EVERY_MONTHS,
             "can_manage": can_manage_partners(request.user),
+            # Called by the template: the other apps' panels (the meetings attended, from governance).
+            "panels": partial(render_panels, "partner", partner, request.user),
         },
     )
 

@@ -11,10 +11,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from actions.forms import ActionForm, ActionPartnerForm, BudgetLineForm, MilestoneForm
 from actions.history import action_history
 from actions.models import Action, ActionPartner
-from actions.panels import render_panels
 from actions.perms import can_edit_action, can_plan_action, can_update_action
 from actions.services import ActionGone, ActionHasUpdates, action_delete, action_set_archived
 from ctg.models import Convention
+from ctg.panels import render_panels
 from ctg.views.helpers import post_data, query_int, require, save_form
 
 logger = logging.getLogger("actions")
@@ -62,7 +62,7 @@ def detail_context(action: Action, user, *, replayed: QueryDict | None = None, *
         "section_message": "",
         "oob": False,
         # Called by the template, so only the full page pays for the other apps' panels, not the fragments.
-        "panels": partial(render_panels, action, user),
+        "panels": partial(render_panels, "action", action, user),
         **extra,
     }
 

@@ -321,7 +321,7 @@ def measurement_delete(request, pk):
 
 def action_indicators_panel(action: Action, user: User) -> dict:
     """The action's indicators, their values of the current year and the year before, their target and
-    status (`actions.panels`: the fiche action shows it without importing this app)."""
+    status (`ctg.panels`: the fiche action shows it without importing this app)."""
     year = year_of(action.convention)
     rows = indicators_of_action(action, year)
     return {

@@ -1,4 +1,4 @@
-"""The panel registry of the fiche action (actions.panels), the indicators' panel evaluation registers in it,
+"""The panel registry (ctg.panels), the indicators' panel evaluation registers in it for the fiche action,
 and the selectors it and the bilan read."""
 
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from actions import panels
+from ctg import panels
 from evaluation.enums import IndicatorStatus
 from evaluation.models import Indicator
 from evaluation.selectors import (
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def registry(monkeypatch):
     """An empty registry for the test (the app's own panel is registered at start-up)."""
-    monkeypatch.setattr(panels, "PANELS", [])
+    monkeypatch.setattr(panels, "PANELS", {})
     return panels
 
 
@@ -38,8 +38,9 @@ class TestRegistry:
         skipped = panels.Panel("b.html", lambda action, user: None)
         last = panels.Panel("c.html", lambda action, user: {})
         for panel in (first, skipped, last):
-            registry.register(panel)
-        rendered = registry.render_panels(own_action, coordination)
+            registry.register("action", panel)
+        registry.register("partner", panels.Panel("d.html", lambda partner, user: {}))
+        rendered = registry.render_panels("action", own_action, coordination)
         assert rendered == [
             panels.RenderedPanel("a.html", {"code": "FA1.1", "user": "coordination"}),
             panels.RenderedPanel("c.html", {}),
@@ -47,12 +48,15 @@ class TestRegistry:
 
     def test_registering_twice_adds_once(self, registry):
         panel = panels.Panel("a.html", action_indicators_panel)
-        registry.register(panel)
-        registry.register(panels.Panel("a.html", action_indicators_panel))
-        assert [panel] == registry.PANELS
+        registry.register("action", panel)
+        registry.register("action", panels.Panel("a.html", action_indicators_panel))
+        assert {"action": [panel]} == registry.PANELS
+
+    def test_a_page_without_panels_has_none(self, registry, own_action, coordination):
+        assert registry.render_panels("partner", own_action, coordination) == []
 
     def test_evaluation_registers_its_panel(self):
-        assert panels.Panel("evaluation/_action_indicators.html", action_indicators_panel) in panels.PANELS
+        assert panels.Panel("evaluation/_action_indicators.html", action_indicators_panel) in panels.PANELS["action"]
 
 
 @pytest.fixture

@@ -12,11 +12,18 @@ from django.utils import timezone
 from governance.demo import seed_governance
 from governance.ical import fold
 from governance.models import Body, Decision, DiscussionRequest, Meeting, MeetingAttachment
+from governance.panels import PARTNER_MEETINGS, partner_meetings_panel
 from governance.services import agenda_prefill, attendance_invite_members, prefill_message
 from tests.actions.factories import ActionFactory, ProgressUpdateFactory
 from tests.ctg.factories import UserFactory
-from tests.governance.factories import AgendaItemFactory, BodyFactory, DecisionFactory, MeetingFactory
-from tests.partners.factories import ContactFactory
+from tests.governance.factories import (
+    AgendaItemFactory,
+    AttendanceFactory,
+    BodyFactory,
+    DecisionFactory,
+    MeetingFactory,
+)
+from tests.partners.factories import ContactFactory, PartnerFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -127,6 +134,36 @@ class TestMarkDone:
         assert response.url == f"{meeting.get_absolute_url()}#decisions"
         decision.refresh_from_db()
         assert (decision.done, decision.done_at, decision.done_by) == (False, None, None)
+
+
+class TestPartnerMeetings:
+    def test_the_partner_page_lists_the_meetings_its_contacts_attended(self, client_for, meeting, convention):
+        partner = PartnerFactory()
+        contact = ContactFactory(partner=partner)
+        AttendanceFactory(meeting=meeting, contact=contact, user=None, status="present")
+        excused = MeetingFactory(body=meeting.body, date=meeting.date - timedelta(days=30))
+        AttendanceFactory(meeting=excused, contact=contact, user=None, status="excused")
+        AttendanceFactory(meeting=MeetingFactory(body=meeting.body), contact=ContactFactory(), user=None)
+        text = client_for("service_head").get(reverse("partners:detail", args=[partner.pk])).text
+        assert "Réunions auxquelles il a participé" in text
+        assert f'href="{meeting.get_absolute_url()}"' in text
+        assert excused.get_absolute_url() not in text
+        assert contact.email not in text  # a service head sees no personal data
+
+    def test_the_latest_ten_and_how_many(self, client_for, meeting, django_assert_max_num_queries):
+        contact = ContactFactory()
+        for days in range(PARTNER_MEETINGS + 2):
+            held = MeetingFactory(body=meeting.body, date=meeting.date - timedelta(days=days))
+            AttendanceFactory(meeting=held, contact=contact, user=None, status="present")
+        panel = partner_meetings_panel(contact.partner, None)
+        assert panel["total"] == PARTNER_MEETINGS + 2 and len(panel["meetings"]) == PARTNER_MEETINGS
+        assert panel["meetings"][0].date == meeting.date
+        text = client_for("coordination").get(reverse("partners:detail", args=[contact.partner.pk])).text
+        assert f"{PARTNER_MEETINGS + 2} réunions ; les {PARTNER_MEETINGS} plus récentes" in text
+
+    def test_no_meeting_yet(self, client_for):
+        text = client_for("direction").get(reverse("partners:detail", args=[PartnerFactory().pk])).text
+        assert "Aucun de ses contacts n'a encore été noté présent" in text
 
 
 class TestActionPanelAndMyActions:

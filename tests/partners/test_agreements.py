@@ -324,7 +324,8 @@ class TestQueryBudgets:
             AgreementFactory(partner=partner)
             FacilityFactory(manager=partner)
         client = client_for("direction")
-        # session, user, savepoint, partner, territories, actions, agreements, facilities, release
-        with django_assert_max_num_queries(9):
+        # session, user, savepoint, partner, territories, actions (count and page), agreements, facilities, the
+        # meetings attended (count and latest), release
+        with django_assert_max_num_queries(11):
             response = client.get(partner.get_absolute_url())
         assert len(response.context["agreements"]) == len(response.context["facilities"]) == count

@@ -332,8 +332,8 @@ class TestQueryBudgets:
             ContactFactory(partner=partner)
         client = client_for("coordination")
         # session, user, savepoint, partner, territories, actions (count and page), agreements, facilities,
-        # contacts, release
-        with django_assert_max_num_queries(11):
+        # the meetings attended (governance's panel: count and latest), contacts, release
+        with django_assert_max_num_queries(13):
             response = client.get(detail_url(partner))
         assert len(response.context["roles"]) == min(count, ROLES_PAGE_SIZE)
         assert len(response.context["contacts"]) == count
