@@ -7,15 +7,14 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ctg.views.files import open_stored
 from ctg.views.helpers import ALREADY_DELETED, SAVED, post_data, query_int, require
-from partners.documents import content_type_of
+from partners.documents import document_response
 from partners.forms_funding import AgreementFilterForm, AgreementForm
 from partners.models import Agreement, Partner, renewal_horizon_days
 from partners.perms import can_download_agreement_documents, can_manage_agreements, can_read_agreements
@@ -156,12 +155,6 @@ def agreement_document(request, pk):
     agreement = get_object_or_404(Agreement, pk=pk)
     if not agreement.document:
         raise Http404("Cette convention n'a pas de document signé.")
-    response = FileResponse(
-        open_stored(agreement.document),
-        as_attachment=True,
-        filename=agreement.document_name,
-        content_type=content_type_of(agreement.document.name),
-    )
-    response["Cache-Control"] = "private, no-store"
+    response = document_response(agreement.document, agreement.document_name)
     logger.info("Document of agreement #%s downloaded by %s", agreement.pk, request.user)
     return response

@@ -17,7 +17,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.utils.text import get_valid_filename
+
+from ctg.views.files import open_stored
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 FOLDER = "private/conventions"
@@ -79,6 +82,15 @@ def extension_of(name: str) -> str:
 
 def content_type_of(name: str) -> str:
     return FORMATS.get(extension_of(name), (b"", "application/octet-stream"))[1]
+
+
+def document_response(field_file, filename: str) -> FileResponse:
+    """A stored document, as an attachment (never shown inline by the browser) that no cache keeps."""
+    response = FileResponse(
+        open_stored(field_file), as_attachment=True, filename=filename, content_type=content_type_of(field_file.name)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def validate_document(value) -> None:

@@ -4,12 +4,11 @@ meeting downloads them, from here only (the files are stored outside any public 
 import logging
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ctg.views.files import open_stored
 from ctg.views.helpers import require
 from governance.forms import AttachmentForm
 from governance.models import MeetingAttachment
@@ -23,7 +22,7 @@ from governance.services import (
     attachment_delete,
 )
 from governance.views.meetings import answer, get_meeting, meeting_gone
-from partners.documents import content_type_of
+from partners.documents import document_response
 
 logger = logging.getLogger("governance")
 
@@ -49,13 +48,7 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(MeetingAttachment, pk=pk)
     if not attachment.file:
         raise Http404("Cette pièce jointe n'a pas de fichier.")
-    response = FileResponse(
-        open_stored(attachment.file),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=content_type_of(attachment.file.name),
-    )
-    response["Cache-Control"] = "private, no-store"
+    response = document_response(attachment.file, attachment.filename)
     logger.info("Attachment #%s of meeting #%s downloaded by %s", attachment.pk, attachment.meeting_id, request.user)
     return response
 
