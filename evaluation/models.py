@@ -67,18 +67,21 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(kind=IndicatorKind.CONTEXT)
 
     def entered_by(self, service_id: int | None):
-        """The indicators whose values a service's head enters: its own, or those of the actions it pilots."""
-        return self.filter(Q(service_id=service_id) | Q(service__isnull=True, action__pilot_service_id=service_id))
+        """The indicators whose values a service's head enters: its own, or those of the actions it pilots.
+        Written as two searches of the index `indicator_entry` rather than through a join with every action."""
+        piloted = Action.objects.filter(pilot_service_id=service_id).values("pk")
+        return self.filter(Q(service_id=service_id) | Q(service__isnull=True, action__in=piloted))
 
     def awaited(self):
         """The indicators a service owes values for, as the entry grid, the campaign reminders and the dashboard
-        count them: those with a responsible service or on a fiche, leaving out archived fiches; annotated with
-        `entering_service`, the service whose head enters them (the rule of `entered_by`)."""
-        return (
-            self.filter(Q(service__isnull=False) | Q(action__isnull=False))
-            .filter(Q(action__isnull=True) | Q(action__archived_at__isnull=True))
-            .annotate(entering_service=Coalesce("service", "action__pilot_service"))
-        )
+        count them: those with a responsible service or on a fiche, leaving out archived fiches (few: a list
+        rather than a join with every action)."""
+        archived = Action.objects.filter(archived_at__isnull=False).values("pk")
+        return self.filter(Q(service__isnull=False) | Q(action__isnull=False)).exclude(action__in=archived)
+
+    def with_entering_service(self):
+        """Annotate `entering_service`: the service whose head enters the values (the rule of `entered_by`)."""
+        return self.annotate(entering_service=Coalesce("service", "action__pilot_service"))
 
     def with_status(self, year: int):
         """Annotate `value_of_year` and `status` for `year`: the status stored on the year's value (computed by
@@ -186,6 +189,8 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=Q(decimals__lte=4), name="indicator_decimals_at_most_4"),
             year_range("indicator_baseline_year_range", "baseline_year"),
         ]
+        # Who enters an indicator's values (`entered_by`, `awaited`) is read from this index alone.
+        indexes = [models.Index(fields=["convention", "service", "action"], name="indicator_entry")]
 
     def __str__(self):
         return f"{self.code} – {self.name}"

@@ -3,9 +3,9 @@ year-N values still awaited per service, each linked to the page that lists them
 shown by the partial "reports/_dashboard_indicators.html"). Also what the campaign reminders read: which
 indicators await a year-N value and from which service.
 
-Two queries whatever the size of the plan: the status is the one stored on each value of a year
+Three queries whatever the size of the plan: the status is the one stored on each value of a year
 (`IndicatorQuerySet.in_status`), counted per axis with a window function that also keeps each axis's first
-indicators; the missing values are counted per service in one aggregate.
+indicators; the missing values are counted per service in one aggregate, whose services are then named.
 """
 
 from dataclasses import dataclass
@@ -123,7 +123,7 @@ def late_groups(convention: Convention, year: int, axes: list[Axis]) -> list[Lat
 
 
 def missing_values(convention: Convention, year: int) -> list[MissingValues]:
-    """Per service, the indicators it enters still without a value of `year` (1 query: the entry grid's
+    """Per service, the indicators it enters still without a value of `year` (2 queries: the entry grid's
     counters)."""
     missing = [
         MissingValues(count.name, count.missing, grid_url(convention, year, count.pk))
@@ -134,7 +134,7 @@ def missing_values(convention: Convention, year: int) -> list[MissingValues]:
 
 
 def indicator_dashboard(convention: Convention, year: int, axes: list[Axis]) -> IndicatorDashboard:
-    """The indicators block of the dashboard (2 queries); `axes` are the convention's, in their order."""
+    """The indicators block of the dashboard (3 queries); `axes` are the convention's, in their order."""
     late = late_groups(convention, year, axes)
     missing = missing_values(convention, year)
     return IndicatorDashboard(

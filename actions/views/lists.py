@@ -26,16 +26,19 @@ def mark_updatable(actions, user):
     return actions
 
 
-def page_of(queryset, keys: list[int], number, *, size: int = PAGE_SIZE) -> Page:
-    """The page `number` of the actions `keys` (in that order), read from the `for_display()` queryset they
-    came from, so that the last point d'étape and the flags are computed for the rows shown only.
+def page_of(queryset, keys, number, *, size: int = PAGE_SIZE) -> Page:
+    """The page `number` of the rows `keys` (in that order), read from the annotated queryset they came from,
+    so that its annotations (the last point d'étape and the flags of an action, the figures of an indicator)
+    are computed for the rows shown only.
 
-    The callers read the keys of every action their filters keep in one query, cheap even for thousands of
-    actions: the filters are then evaluated once, for the count and the page alike, with no DISTINCT nor
-    whole annotated rows to sort."""
+    `keys` is a list or a `values_list("pk", flat=True)` queryset. The action lists read the keys of every
+    action their filters keep in one query, cheap even for thousands of actions: the filters are then evaluated
+    once, for the count and the page alike, with no DISTINCT nor whole annotated rows to sort. A queryset is
+    counted, then only its page is read."""
     page = Paginator(keys, size).get_page(number)
-    rows = queryset.filter(pk__in=page.object_list).order_by().in_bulk()
-    page.object_list = [rows[key] for key in page.object_list]
+    shown = list(page.object_list)
+    rows = queryset.filter(pk__in=shown).order_by().in_bulk()
+    page.object_list = [rows[key] for key in shown]
     return page
 
 

@@ -53,7 +53,7 @@ logger = logging.getLogger("evaluation")
 
 TEMPLATE = "evaluation/grid.html"
 ROW_TEMPLATE = "evaluation/_grid_row.html"
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # about one service of the demo; "Mes actions" pages by 10 too
 SAVED = "{code} : valeur {year} enregistrée ({value})."
 UNCHANGED = "{code} : la valeur {year} était déjà enregistrée, rien n'a changé."
 

@@ -262,21 +262,21 @@ class TestPages:
         return indicators
 
     def test_a_page_holds_page_size_indicators_and_the_second_the_rest(self, head, many):
-        assert PAGE_SIZE == 20
+        assert PAGE_SIZE == 10
         first = text(head.get(grid()))
-        assert first.count('class="c-entry-grid__row') == 20
-        assert f'id="grid-row-{many[19].pk}"' in first and f'id="grid-row-{many[20].pk}"' not in first
+        assert first.count('class="c-entry-grid__row') == 10
+        assert f'id="grid-row-{many[9].pk}"' in first and f'id="grid-row-{many[10].pk}"' not in first
         # The counter counts the whole service, not the page.
-        assert "<strong>20 valeurs manquantes</strong> sur 21." in first
+        assert "<strong>10 valeurs manquantes</strong> sur 11." in first
         assert '<nav class="c-pagination" aria-label="Pages de la grille"' in first
         assert f'<a href="?annee={YEAR}&page=2">Suivante</a>' in first
 
         second = text(head.get(grid(page=2)))
         assert second.count('class="c-entry-grid__row') == 1
-        assert f'id="grid-row-{many[20].pk}"' in second
-        assert "<strong>20 valeurs manquantes</strong> sur 21." in second
+        assert f'id="grid-row-{many[10].pk}"' in second
+        assert "<strong>10 valeurs manquantes</strong> sur 11." in second
         # Its rows save back to the second page.
-        assert f'action="{save_url(many[20], page=2)}"' in second
+        assert f'action="{save_url(many[10], page=2)}"' in second
 
     def test_the_page_links_keep_the_year_and_the_service(self, coordination_client, many, service):
         page = text(coordination_client.get(grid(service=service.pk, page=2)))
@@ -545,9 +545,9 @@ class TestQueries:
         self.make(1, objective, services)
         with django_assert_max_num_queries(12) as few:
             assert head.get(grid()).status_code == 200
-        self.make(45, objective, services, start=1)  # 15 more indicators of the service: two pages
+        self.make(45, objective, services, start=1)  # 30 more indicators of the service: four pages
         with django_assert_max_num_queries(len(few)):
-            page = text(head.get(grid(page=2)))
+            page = text(head.get(grid(page=4)))
         assert 0 < page.count('class="c-entry-grid__row') < PAGE_SIZE
 
     def test_saving_a_row_costs_a_fixed_number_of_queries(

@@ -114,7 +114,8 @@ class TestList:
         for n in range(30):
             IndicatorFactory(action=own_action, code=f"P{n:02d}")
         response = client_for("coordination").get(f"{LIST}?page=2")
-        assert "30 indicateurs" in response.text and "P25" in response.text and "P05" not in response.text
+        shown = {f"P{n:02d}" for n in range(30) if f">P{n:02d}</a>" in response.text}
+        assert "30 indicateurs" in response.text and shown == {f"P{n:02d}" for n in range(10, 20)}
         assert 'aria-label="Pages des indicateurs"' in response.text
 
     def test_only_the_coordination_is_offered_to_create(self, client_for, indicator):

@@ -94,7 +94,7 @@ class TestGaps:
 
     def test_the_same_set_as_entered_by(self, convention, indicators, service, other_service):
         """One rule: what a service owes is what `entered_by` gives it, without a value of the year."""
-        awaited = Indicator.objects.of_convention(convention).awaited().missing_value(YEAR)
+        awaited = Indicator.objects.of_convention(convention).awaited().with_entering_service().missing_value(YEAR)
         for owner in (service, other_service):
             codes = set(
                 Indicator.objects.of_convention(convention)
