@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Action, in_year_condition
+from actions.views.lists import page_of
 from ctg.models import Axis, Convention
 from ctg.views.helpers import (
     GONE,
@@ -34,8 +35,9 @@ from evaluation.perms import can_manage_evaluation
 logger = logging.getLogger("evaluation")
 get_or_post = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 25
-# The grid shows one axis at a time, thirty actions a page: its cost no longer grows with the plan.
-GRID_PAGE_SIZE = 15
+# The grid shows one axis at a time, ten actions a page (about one axis of the demo): its cost no longer grows
+# with the plan.
+GRID_PAGE_SIZE = 10
 SAVED = "Évaluation enregistrée : « {} »."
 
 
@@ -55,8 +57,8 @@ def _year_and_kind(params, convention: Convention) -> tuple[int, str]:
 
 
 def rating_cell(criterion: str, value: int | None) -> dict:
-    """What `_assessment_rating.html` shows of a rating: its words, and as many filled dots as points out of
-    four, so that the colour is never the only cue."""
+    """What the `rating` filter (`evaluation_cells`) shows of a rating: its words, and as many filled dots as
+    points out of four, so that the colour is never the only cue."""
     if value is None:
         return {"criterion": criterion, "value": None, "text": NOT_RATED, "dots": ""}
     return {
@@ -210,8 +212,9 @@ def _shown_actions(convention: Convention, year: int, kind: str, of_year):
 
 def assessment_grid_of(convention: Convention, year: int, kind: str) -> tuple[list[AxisGrid], Summary]:
     """Per axis, the number of actions shown, the mean rating per criterion and the count per recommendation of
-    the evaluations of `year` and `kind`, computed by the database; then the same for the whole CTG. Four
-    queries whatever the size of the plan: the rows of one axis are read a page at a time (`axis_rows_page`)."""
+    the evaluations of `year` and `kind`, computed by the database; then the same for the whole CTG, from the
+    axes' figures. Three queries whatever the size of the plan: the rows of one axis are read a page at a time
+    (`axis_rows_page`)."""
     of_year = Assessment.objects.filter(year=year, kind=kind)
     totals = dict(
         _shown_actions(convention, year, kind, of_year)
@@ -228,20 +231,31 @@ def assessment_grid_of(convention: Convention, year: int, kind: str) -> tuple[li
         AxisGrid(axis, totals.get(axis.pk, 0), Summary.of(per_axis.get(axis.pk)))
         for axis in convention.axes.order_by("order", "code")
     ]
-    return grids, Summary.of(of_convention.aggregate(**_summary_expressions()))
+    return grids, Summary.of(_combined(list(per_axis.values())))
 
 
-def axis_rows_page(convention: Convention, axis: Axis, year: int, kind: str, number, *, size: int = GRID_PAGE_SIZE):
+def _combined(groups: list[dict]) -> dict:
+    """The figures of `_summary_expressions` for the union of `groups` (the axes): counts add up, and each mean
+    is the mean of the axes' means weighted by their numbers of ratings."""
+    combined = {key: sum(group[key] for group in groups) for key in _summary_expressions() if "_mean" not in key}
+    for name, _ in CRITERIA:
+        count = combined[f"{name}_count"]
+        weighted = sum(group[f"{name}_mean"] * group[f"{name}_count"] for group in groups if group[f"{name}_count"])
+        combined[f"{name}_mean"] = weighted / count if count else None
+    return combined
+
+
+def axis_rows_page(
+    convention: Convention, axis: Axis, year: int, kind: str, number, *, size: int = GRID_PAGE_SIZE, total=None
+):
     """The page `number` of the actions of `axis` the grid shows, by code, each with its evaluation of `year`
-    and `kind` (or None) and the six ratings: three queries (count, page, evaluations) whatever the page."""
+    and `kind` (or None) and the six ratings: three queries (count, keys of the page, rows with their
+    evaluations), two when the actions were counted already (`total`, the axis's `AxisGrid.total`)."""
     of_year = Assessment.objects.filter(year=year, kind=kind)
-    actions = (
-        _shown_actions(convention, year, kind, of_year)
-        .filter(objective__axis=axis)
-        .prefetch_related(Prefetch("assessments", of_year, to_attr="found"))
-        .order_by("code", "pk")
-    )
-    page = Paginator(actions, size).get_page(number)
+    actions = _shown_actions(convention, year, kind, of_year).filter(objective__axis=axis)
+    keys = actions.order_by("code", "pk").values_list("pk", flat=True)
+    with_found = actions.prefetch_related(Prefetch("assessments", of_year, to_attr="found"))
+    page = page_of(with_found, keys, number, size=size, count=total)
     rows = []
     for action in page.object_list:
         assessment = action.found[0] if action.found else None
@@ -272,7 +286,9 @@ def assessment_grid(request):
     base = {"convention": convention.pk, "annee": year, "type": kind}
     for grid in grids:
         grid.query = urlencode(base | {"axe": grid.axis.pk})
-    page = axis_rows_page(convention, chosen.axis, year, kind, request.GET.get("page")) if chosen else None
+    page = None
+    if chosen:
+        page = axis_rows_page(convention, chosen.axis, year, kind, request.GET.get("page"), total=chosen.total)
     return render(
         request,
         "evaluation/assessment_grid.html",

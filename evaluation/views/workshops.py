@@ -17,7 +17,7 @@ from evaluation.forms.workshops import WorkshopFilterForm, WorkshopForm
 from evaluation.models import Workshop
 from evaluation.perms import can_manage_evaluation
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # as the other lists of the evaluation: each row costs, the demo has four
 get_or_post = require_http_methods(["GET", "POST"])
 
 

@@ -111,6 +111,25 @@ class TestGrid:
         assert whole.assessed == 4
         assert [item["count"] for item in whole.criteria] == [4, 3, 4, 1, 3, 4]
 
+    def test_the_whole_ctg_weighs_each_axis_by_its_ratings(self, convention, plan):
+        """Axis 1 has the four evaluations above; axis 2 gets two more: the CTG's means are those of the six."""
+        axis_2 = plan["actions"]["FA2.1"].objective
+        assess(plan["actions"]["FA2.1"], (4, 4, 4, None, 4, None), "continue")
+        assess(ActionFactory(objective=axis_2, code="FA2.2", **IN_2025), (3, None, 4, 2, None, None), "adapt")
+        grids, whole = assessment_grid_of(convention, 2025, "annual")
+        assert [grid.summary.assessed for grid in grids] == [4, 2]
+        assert whole.assessed == 6
+        means = [(round(item["mean"], 4), item["count"]) for item in whole.criteria]
+        assert means == [
+            (2.8333, 6),  # (4 + 3 + 2 + 1 + 4 + 3) / 6
+            (2.5, 4),  # (4 + 1 + 1 + 4) / 4
+            (2.5, 6),  # (3 + 2 + 1 + 1 + 4 + 4) / 6
+            (1.5, 2),  # (1 + 2) / 2
+            (2.25, 4),  # (2 + 2 + 1 + 4) / 4
+            (1.0, 4),
+        ]
+        assert [item["count"] for item in whole.recommendations] == [3, 2, 0, 1]
+
     def test_final_evaluation_shows_every_action_not_archived(self, convention, plan):
         grids, whole = assessment_grid_of(convention, 2026, "final")
         pages = [axis_rows_page(convention, grid.axis, 2026, "final", 1) for grid in grids]
