@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from django.db.models import Case, Count, FilteredRelation, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Prefetch, Value, When
 from django.db.models.functions import Coalesce, Lower
 from django.http import QueryDict
 from django.urls import reverse
@@ -23,7 +23,7 @@ from ctg.models import Convention, Service, User
 from evaluation.charts import value_text
 from evaluation.enums import Period, Provenance
 from evaluation.forms.grid import GridValueForm, row_ids
-from evaluation.models import Indicator, Measurement
+from evaluation.models import MISSING, Indicator, Measurement
 from evaluation.perms import can_enter_values
 from evaluation.selectors import figures, with_figures
 
@@ -80,10 +80,12 @@ def service_counts(convention: Convention, year: int) -> list[ServiceCount]:
     """The services that have indicators to fill in, by name, with their numbers of indicators and of missing
     values for `year`, in two queries: the counts per service id, then the services' names."""
     rows = (
-        with_value_of_year(grid_indicators(convention, Scope(None, own=False)).with_entering_service(), year)
+        grid_indicators(convention, Scope(None, own=False))
+        .with_entering_service()
+        .with_year_measurement(year)
         .order_by()
         .values("entering_service")
-        .annotate(total=Count("pk"), missing=Count("pk", filter=Q(value_of_year__isnull=True)))
+        .annotate(total=Count("pk"), missing=Count("pk", filter=MISSING))
     )
     counts = {row["entering_service"]: row for row in rows}
     services = Service.objects.filter(pk__in=counts).order_by("name", "pk").values_list("pk", "name")
@@ -92,15 +94,7 @@ def service_counts(convention: Convention, year: int) -> list[ServiceCount]:
 
 def grid_counts(indicators, year: int) -> dict[str, int]:
     """The number of indicators and of those still without a value for `year`, in one query."""
-    missing = Count("pk", filter=Q(value_of_year__isnull=True))
-    return with_value_of_year(indicators, year).aggregate(total=Count("pk"), missing=missing)
-
-
-def with_value_of_year(indicators, year: int):
-    """`indicators` joined with their value of the whole of `year` (`value_of_year`, null without one): one
-    look-up of the unique index per indicator."""
-    value = FilteredRelation("measurements", condition=Q(measurements__year=year, measurements__period=Period.YEAR))
-    return indicators.annotate(value_of_year=value)
+    return indicators.with_year_measurement(year).aggregate(total=Count("pk"), missing=Count("pk", filter=MISSING))
 
 
 # --- Rows and groups ------------------------------------------------------------------------------------

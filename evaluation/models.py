@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -58,6 +58,10 @@ def year_range(name: str, field: str = "year") -> models.CheckConstraint:
     )
 
 
+# Of an indicator queryset `with_year_measurement`: those without a value for the whole of the year.
+MISSING = Q(year_measurement__isnull=True)
+
+
 class IndicatorQuerySet(models.QuerySet):
     def of_convention(self, convention: Convention):
         return self.filter(convention=convention)
@@ -95,9 +99,17 @@ class IndicatorQuerySet(models.QuerySet):
             return self.exclude(pk__in=values_of_year(year).exclude(status=IndicatorStatus.NO_DATA))
         return self.filter(pk__in=values_of_year(year).filter(status=status))
 
+    def with_year_measurement(self, year: int):
+        """Joined with their value of the whole of `year` (`year_measurement`, null without one): one look-up of
+        the unique index per indicator, for counting the missing values (`MISSING`) or keeping them."""
+        value = FilteredRelation(
+            "measurements", condition=Q(measurements__year=year, measurements__period=Period.YEAR)
+        )
+        return self.annotate(year_measurement=value)
+
     def missing_value(self, year: int):
         """Without a value for the whole of `year`."""
-        return self.exclude(pk__in=values_of_year(year))
+        return self.with_year_measurement(year).filter(MISSING)
 
 
 class Indicator(models.Model):

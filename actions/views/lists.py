@@ -1,4 +1,3 @@
-from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -7,7 +6,7 @@ from actions.filters import ActionFilter
 from actions.models import Action, flag
 from actions.perms import can_edit_action, can_update_action
 from ctg.models import Convention
-from ctg.views.helpers import convention_or_current
+from ctg.views.helpers import convention_or_current, page_of
 
 PAGE_SIZE = 25
 # "Mes actions" is a to-do list, often read on a phone: ten cards at a time, the most urgent first. It also
@@ -26,25 +25,6 @@ def mark_updatable(actions, user):
     return actions
 
 
-def page_of(queryset, keys, number, *, size: int = PAGE_SIZE, count: int | None = None) -> Page:
-    """The page `number` of the rows `keys` (in that order), read from the annotated queryset they came from,
-    so that its annotations (the last point d'étape and the flags of an action, the figures of an indicator)
-    are computed for the rows shown only.
-
-    `keys` is a list or a `values_list("pk", flat=True)` queryset. The action lists read the keys of every
-    action their filters keep in one query, cheap even for thousands of actions: the filters are then evaluated
-    once, for the count and the page alike, with no DISTINCT nor whole annotated rows to sort. A queryset is
-    counted (unless the caller counted its rows already: `count`), then only its page is read."""
-    paginator = Paginator(keys, size)
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(number)
-    shown = list(page.object_list)
-    rows = queryset.filter(pk__in=shown).order_by().in_bulk()
-    page.object_list = [rows[key] for key in shown]
-    return page
-
-
 @require_GET
 def action_list(request):
     convention = _convention_from(request)
@@ -54,7 +34,7 @@ def action_list(request):
         convention=convention,
     )
     actions = filterset.qs
-    page = page_of(actions, list(actions.values_list("pk", flat=True)), request.GET.get("page"))
+    page = page_of(actions, list(actions.values_list("pk", flat=True)), request.GET.get("page"), size=PAGE_SIZE)
     mark_updatable(page.object_list, request.user)
     query = request.GET.copy()
     query.pop("page", None)

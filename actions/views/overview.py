@@ -16,10 +16,9 @@ from django.views.decorators.http import require_GET
 
 from actions.models import Action
 from actions.selectors import AxisSummary, PlanSummary, tree_summaries
-from actions.views.lists import page_of
 from ctg.models import Axis, Convention, Objective
 from ctg.perms import can_manage_ctg
-from ctg.views.helpers import query_int
+from ctg.views.helpers import page_of, query_int
 
 TEMPLATE = "actions/overview.html"
 PAGE_SIZE = 10  # actions per page of an unfolded objective; the plan d'actions lists them all

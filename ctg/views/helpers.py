@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 from django.forms import BaseForm, ModelForm
@@ -188,3 +189,22 @@ def referential_form_page(request: HttpRequest, form: ModelForm, list_url: str, 
         cancel_url=list_url,
         success_message=SAVED,
     )
+
+
+def page_of(queryset, keys, number, *, size: int, count: int | None = None) -> Page:
+    """The page `number` of the rows `keys` (in that order), read from the annotated queryset they came from,
+    so that its annotations (the last point d'étape and the flags of an action, the figures of an indicator)
+    are computed for the rows shown only.
+
+    `keys` is a list or a `values_list("pk", flat=True)` queryset. The action lists read the keys of every
+    action their filters keep in one query, cheap even for thousands of actions: the filters are then evaluated
+    once, for the count and the page alike, with no DISTINCT nor whole annotated rows to sort. A queryset is
+    counted (unless the caller counted its rows already: `count`), then only its page is read."""
+    paginator = Paginator(keys, size)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(number)
+    shown = list(page.object_list)
+    rows = queryset.filter(pk__in=shown).order_by().in_bulk()
+    page.object_list = [rows[key] for key in shown]
+    return page

@@ -37,10 +37,8 @@ def rating(cell: dict, compact: str = "") -> str:
     its words, so that the colour is never the only cue; `compact`, the dots only (the words for screen readers
     and on hover)."""
     if not cell["value"]:
-        if compact:
-            hidden = '<span aria-hidden="true">–</span><span class="u-visually-hidden">{}</span>'
-            return format_html('<span class="c-rating c-rating--none">' + hidden + "</span>", cell["text"])
-        return format_html('<span class="c-rating c-rating--none">{}</span>', cell["text"])
+        words = format_html('<span aria-hidden="true">–</span><span class="u-visually-hidden">{}</span>', cell["text"])
+        return format_html('<span class="c-rating c-rating--none">{}</span>', words if compact else cell["text"])
     return format_html(
         '<span class="c-rating c-rating--{}{}"{}><span class="c-rating__dots" aria-hidden="true">{}</span> '
         '<span class="c-rating__text{}">{}</span></span>',

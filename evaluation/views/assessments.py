@@ -15,13 +15,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions.models import Action, in_year_condition
-from actions.views.lists import page_of
 from ctg.models import Axis, Convention
 from ctg.views.helpers import (
     GONE,
     convention_or_current,
     delete_page,
     lock_instance,
+    page_of,
     post_data,
     query_int,
     require,

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from actions.models import Action
-from actions.views.lists import page_of
 from ctg.models import User
 from ctg.views.helpers import (
     GONE,
@@ -21,6 +20,7 @@ from ctg.views.helpers import (
     convention_or_current,
     delete_page,
     lock_instance,
+    page_of,
     post_data,
     query_int,
     require,
